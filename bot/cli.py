@@ -1,0 +1,133 @@
+"""The `dealbot` command. Subcommands import what they need when they run, so --help is quick."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+GREETING = "dealbot console — type help (or 帮助), quit to leave. A number clicks a button."
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return 0
+    try:
+        return args.run(args) or 0
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the last line of defence: one line, never a traceback
+        import logging
+
+        logging.getLogger("dealbot").exception("dealbot %s failed", args.command)
+        print(f"dealbot {args.command}: {_one_line(exc)}", file=sys.stderr)
+        return 1
+
+
+def _one_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dealbot", description="A sales-pipeline bot for chat teams.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("console", help="chat with dealbot in this terminal (embedded SQLite by default)")
+    p.set_defaults(run=_console)
+
+    p = sub.add_parser("migrate", help="bring the database schema up to date")
+    p.add_argument("revision", nargs="?", default="head")
+    p.set_defaults(run=_migrate)
+
+    p = sub.add_parser("import", help="import deals from a CSV file (DESIGN.md §7)")
+    p.add_argument("file")
+    p.set_defaults(run=_import)
+
+    p = sub.add_parser("export", help="export deals to a CSV file ('-' for stdout)")
+    p.add_argument("file")
+    p.add_argument("--team", default=None)
+    p.set_defaults(run=_export)
+    return parser
+
+
+def _settings():
+    from bot.config import Settings
+    from bot.logs import setup_logging
+
+    settings = Settings()
+    setup_logging(settings)
+    return settings
+
+
+def _console(args) -> int:
+    from adapters.console import ConsoleAdapter
+    from bot.bootstrap import build
+
+    settings = _settings()
+    wired = build(settings, extra_admins=frozenset({("console", settings.console_user)}))
+    adapter = ConsoleAdapter(wired.bot.handle, local_user=settings.console_user)
+    if sys.stdin.isatty():
+        import readline  # noqa: F401  (line editing for input())
+
+        adapter.run_interactive(sys.stdin, sys.stdout, GREETING)
+    else:
+        adapter.run_lines(sys.stdin, sys.stdout)
+    return 0
+
+
+def _migrate(args) -> int:
+    from storage.db import make_engine
+    from storage.migrate import current, upgrade
+
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    upgrade(engine, args.revision)
+    print(f"database at revision {current(engine)}")
+    return 0
+
+
+def _import(args) -> int:
+    from pathlib import Path
+
+    from bot.bootstrap import build
+    from core.services.transfer import TransferError, import_deals
+
+    settings = _settings()
+    wired = build(settings)
+    text = Path(args.file).read_text(encoding="utf-8-sig")
+    with wired.uow() as uow:
+        try:
+            result = import_deals(uow, text, now=wired.bot.clock.now(), default_timezone=settings.timezone,
+                                  default_language=settings.language, source=f"import:{Path(args.file).name}")
+        except TransferError as err:
+            for line in err.errors:
+                print(line, file=sys.stderr)
+            print(f"nothing imported: {len(err.errors)} error(s)", file=sys.stderr)
+            return 1
+        uow.commit()
+    print(f"imported: {result.created} created, {result.updated} updated, {result.unchanged} unchanged")
+    return 0
+
+
+def _export(args) -> int:
+    from pathlib import Path
+
+    from bot.bootstrap import build
+    from core.services.transfer import export_deals
+
+    wired = build(_settings())
+    with wired.uow() as uow:
+        text = export_deals(uow, team_name=args.team)
+    if args.file == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.file).write_text(text, encoding="utf-8")
+        print(f"exported {max(0, text.count(chr(10)) - 1)} deals to {args.file}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

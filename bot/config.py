@@ -1,0 +1,56 @@
+"""Settings: the one place that reads the environment (and .env). Every name is in .env.example."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _env(name: str) -> AliasChoices:
+    return AliasChoices(name)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    database_url: str = Field("sqlite:///data/dealbot.db", validation_alias=_env("DEALBOT_DATABASE_URL"))
+    timezone: str = Field("Asia/Shanghai", validation_alias=_env("DEALBOT_TIMEZONE"))
+    language: str = Field("en", validation_alias=_env("DEALBOT_LANGUAGE"))
+    team: str = Field("sales", validation_alias=_env("DEALBOT_TEAM"))
+    currency: str = Field("CNY", validation_alias=_env("DEALBOT_CURRENCY"))
+    admins: str = Field("", validation_alias=_env("DEALBOT_ADMINS"))
+    pipeline_file: Path | None = Field(None, validation_alias=_env("DEALBOT_PIPELINE_FILE"))
+    console_user: str = Field("me", validation_alias=_env("DEALBOT_CONSOLE_USER"))
+    log_file: Path = Field(Path("data/dealbot.log"), validation_alias=_env("DEALBOT_LOG_FILE"))
+    log_level: str = Field("INFO", validation_alias=_env("DEALBOT_LOG_LEVEL"))
+    fixed_now: datetime | None = Field(None, validation_alias=_env("DEALBOT_FIXED_NOW"))
+
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        if value not in ("en", "zh"):
+            raise ValueError("DEALBOT_LANGUAGE must be en or zh")
+        return value
+
+    @field_validator("fixed_now")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("DEALBOT_FIXED_NOW needs a UTC offset, e.g. 2026-03-04T10:00:00+08:00")
+        return value
+
+    def admin_identities(self) -> frozenset[tuple[str, str]]:
+        """DEALBOT_ADMINS is a comma-separated list of platform:user_id."""
+        pairs = set()
+        for item in self.admins.split(","):
+            platform, _, user_id = item.strip().partition(":")
+            if platform and user_id:
+                pairs.add((platform, user_id))
+        return frozenset(pairs)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

@@ -1,0 +1,1 @@
+"""The domain of dealbot: pure Python, no I/O. See DESIGN.md §1 and §3."""

@@ -1,0 +1,125 @@
+"""The core's front door: one Incoming message in, one Reply out, in one unit of work.
+
+Every adapter, the console included, calls Dealbot.handle. Nothing raised below it reaches the
+user as a traceback: a UserError becomes one short message in the member's language, anything
+else is logged and answered with an apology, and in both cases the transaction is rolled back.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from core import commands as c
+from core.context import Context, Defaults
+from core.dates import format_when
+from core.errors import UserError
+from core.i18n import detect_language, t
+from core.messages import Incoming, Reply
+from core.model import Member, Team
+from core.parser import ParseContext, parse
+from core.pipeline import Pipeline, pipeline_of
+from core.ports import Clock, UnitOfWork
+from core.services import deals, help, people, tasks
+from core.verbs import find_verb
+
+log = logging.getLogger(__name__)
+
+HANDLERS: dict[type, Callable[..., Reply]] = {
+    c.Help: help.show_help,
+    c.NewDeal: deals.new_deal,
+    c.ShowDeal: deals.show_deal,
+    c.ShowHistory: deals.show_history,
+    c.ListDeals: deals.list_deals,
+    c.MoveDeal: deals.move_deal,
+    c.CheckDeliverable: deals.check_deliverable,
+    c.WinDeal: deals.win_deal,
+    c.LoseDeal: deals.lose_deal,
+    c.LogFollowUp: deals.log_follow_up,
+    c.AddTask: tasks.add_task,
+    c.ListTasks: tasks.list_tasks,
+    c.CompleteTask: tasks.complete_task,
+    c.ShowMe: people.show_me,
+    c.SetLanguage: people.set_language,
+    c.SetTimezone: people.set_timezone,
+    c.ListTeams: people.list_teams,
+    c.CreateTeam: people.create_team,
+    c.ListMembers: people.list_members,
+    c.UpdateMember: people.update_member,
+}
+
+
+class Dealbot:
+    def __init__(self, uow_factory: Callable[[], UnitOfWork], clock: Clock, defaults: Defaults):
+        self.uow_factory = uow_factory
+        self.clock = clock
+        self.defaults = defaults
+
+    def handle(self, incoming: Incoming) -> Reply:
+        now = self.clock.now()
+        lang = detect_language(incoming.text, self.defaults.language)
+        pipeline: Pipeline | None = None
+        with self.uow_factory() as uow:
+            try:
+                actor = people.identify(uow, incoming, self.defaults, now)
+                team = uow.teams.get(actor.team_id)
+                lang = language_of(actor, team, incoming.text)
+                pipeline = pipeline_of(team.pipeline)
+                ctx = Context(uow=uow, actor=actor, team=team, pipeline=pipeline, now=now, lang=lang,
+                              tz=actor.timezone or team.timezone,
+                              source=f"{incoming.platform}:{incoming.message_id}", defaults=self.defaults)
+                command = parse(incoming.text, ParseContext(now, ctx.tz, pipeline, self.defaults.currency))
+                reply = HANDLERS[type(command)](command, ctx)
+                uow.commit()
+                return reply
+            except UserError as err:
+                uow.rollback()
+                try:
+                    return error_reply(err, lang, pipeline)
+                except Exception:
+                    log.exception("could not render %s", err.key)
+            except Exception:
+                uow.rollback()
+                log.exception("command failed: platform=%s user=%s", incoming.platform, incoming.user_id)
+        return Reply(title=t("err.internal", lang), is_error=True, language=lang)
+
+
+def language_of(member: Member, team: Team, text: str) -> str:
+    """The member's chosen language; until they choose, the language they write in."""
+    return member.language or detect_language(text, team.language)
+
+
+def error_reply(err: UserError, lang: str, pipeline: Pipeline | None) -> Reply:
+    lines = []
+    if err.suggestion:
+        lines.append(t("err.did_you_mean", lang, suggestion=_display(err.suggestion, lang, pipeline)))
+    if err.hint == "err.stages_are" and pipeline is not None:
+        names = ", ".join(s.name(lang) for s in pipeline.stages)
+        lines.append(t("err.stages_are", lang, stages=names))
+    verb = find_verb(err.verb) if err.verb else None
+    if verb is not None:
+        lines.append(t("err.usage", lang, usage=verb.usage(lang)))
+    return Reply(title=t(err.key, lang, **_params(err.params, lang)), lines=lines, is_error=True,
+                 language=lang)
+
+
+def _params(params: dict, lang: str) -> dict:
+    """Message parameters ready for display: `*_key` values are message keys, datetimes are dates."""
+    shown = {}
+    for name, value in params.items():
+        if name.endswith("_key"):
+            shown[name.removesuffix("_key")] = t(str(value), lang)
+        elif isinstance(value, datetime):
+            shown[name.removesuffix("_at")] = format_when(value, lang)
+        else:
+            shown[name] = value
+    return shown
+
+
+def _display(suggestion: str, lang: str, pipeline: Pipeline | None) -> str:
+    """A suggested stage key reads as its name in the member's language."""
+    if pipeline is not None and suggestion in pipeline.keys:
+        return pipeline.get(suggestion).name(lang)
+    verb = find_verb(suggestion)
+    return verb.name(lang) if verb else suggestion

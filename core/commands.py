@@ -1,0 +1,157 @@
+"""Commands: what a message asks for, as plain values the services understand."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from core.amounts import Money
+from core.dates import DateMatch
+
+
+class Command:
+    """Base of every command; `verb` names the verb for usage hints."""
+
+    verb = "help"
+
+
+@dataclass(frozen=True)
+class Help(Command):
+    topic: str | None = None
+    verb = "help"
+
+
+@dataclass(frozen=True)
+class NewDeal(Command):
+    customer: str
+    amount: Money | None = None
+    stage: str | None = None
+    close: datetime | None = None
+    owner: str | None = None
+    title: str | None = None
+    verb = "new"
+
+
+@dataclass(frozen=True)
+class ShowDeal(Command):
+    deal_id: int
+    verb = "show"
+
+
+@dataclass(frozen=True)
+class ShowHistory(Command):
+    deal_id: int
+    verb = "history"
+
+
+@dataclass(frozen=True)
+class ListDeals(Command):
+    scope: str = "team"  # mine | team | all
+    stage: str | None = None
+    stale: bool = False
+    verb = "deals"
+
+
+@dataclass(frozen=True)
+class MoveDeal(Command):
+    deal_id: int
+    stage: str  # a stage key, or NEXT
+    verb = "move"
+
+
+NEXT = "next"
+
+
+@dataclass(frozen=True)
+class CheckDeliverable(Command):
+    deal_id: int
+    item: int  # 1-based, as shown on the card
+    verb = "check"
+
+
+@dataclass(frozen=True)
+class WinDeal(Command):
+    deal_id: int
+    amount: Money | None = None
+    verb = "won"
+
+
+@dataclass(frozen=True)
+class LoseDeal(Command):
+    deal_id: int
+    reason: str
+    verb = "lost"
+
+
+@dataclass(frozen=True)
+class LogFollowUp(Command):
+    deal_id: int
+    text: str
+    kind: str = "note"
+    next_step: DateMatch | None = None
+    verb = "log"
+
+
+@dataclass(frozen=True)
+class AddTask(Command):
+    title: str
+    deal_id: int | None = None
+    due: datetime | None = None
+    assignee: str | None = None
+    verb = "task"
+
+
+@dataclass(frozen=True)
+class ListTasks(Command):
+    scope: str = "mine"  # mine | overdue | team
+    deal_id: int | None = None
+    verb = "tasks"
+
+
+@dataclass(frozen=True)
+class CompleteTask(Command):
+    task_id: int
+    verb = "done"
+
+
+@dataclass(frozen=True)
+class ShowMe(Command):
+    verb = "me"
+
+
+@dataclass(frozen=True)
+class SetLanguage(Command):
+    language: str
+    verb = "me"
+
+
+@dataclass(frozen=True)
+class SetTimezone(Command):
+    timezone: str
+    verb = "me"
+
+
+@dataclass(frozen=True)
+class ListTeams(Command):
+    verb = "team"
+
+
+@dataclass(frozen=True)
+class CreateTeam(Command):
+    name: str
+    timezone: str | None = None
+    language: str | None = None
+    verb = "team"
+
+
+@dataclass(frozen=True)
+class ListMembers(Command):
+    verb = "member"
+
+
+@dataclass(frozen=True)
+class UpdateMember(Command):
+    handle: str
+    role: str | None = None
+    team: str | None = None
+    verb = "member"

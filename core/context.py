@@ -1,0 +1,44 @@
+"""What every service call gets: the transaction, who is asking, and where and when."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from core.model import Member, Team
+from core.pipeline import Pipeline
+from core.ports import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """Settings the core needs, filled in by bot from configuration."""
+
+    team_name: str = "sales"
+    timezone: str = "Asia/Shanghai"
+    language: str = "en"
+    currency: str = "CNY"
+    # (platform, user_id) pairs that are admins whatever the database says.
+    admins: frozenset[tuple[str, str]] = frozenset()
+    pipeline: Pipeline | None = None  # None: DEFAULT_PIPELINE
+
+
+@dataclass
+class Context:
+    uow: UnitOfWork
+    actor: Member
+    team: Team
+    pipeline: Pipeline
+    now: datetime  # aware UTC
+    lang: str
+    tz: str
+    source: str  # "<platform>:<message id>", written into audit entries
+    defaults: Defaults
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.tz)
+
+    def local(self, when: datetime) -> datetime:
+        return when.astimezone(self.zone)

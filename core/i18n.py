@@ -1,0 +1,249 @@
+"""Every sentence the bot says, in English and Chinese (vocabulary: shared/GLOSSARY.md).
+
+`t(key, lang, **params)` looks a sentence up; a missing key is a bug, caught by
+tests/unit/test_i18n.py, which checks that both languages have every key and the same fields.
+"""
+
+from __future__ import annotations
+
+import re
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def detect_language(text: str, fallback: str) -> str:
+    """zh when the text holds Chinese characters, en when it holds Latin letters, else fallback."""
+    if _CJK.search(text):
+        return "zh"
+    if _LATIN.search(text):
+        return "en"
+    return fallback
+
+
+def t(key: str, lang: str, **params: object) -> str:
+    entry = MESSAGES[key]
+    return entry["zh" if lang == "zh" else "en"].format(**params)
+
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # -- errors: parsing ------------------------------------------------------------------------
+    "err.unknown_verb": {
+        "en": "I don't know the command “{word}”.",
+        "zh": "没有“{word}”这个命令。",
+    },
+    "err.did_you_mean": {"en": "Did you mean “{suggestion}”?", "zh": "您是不是想用“{suggestion}”？"},
+    "err.missing_arg": {"en": "Missing {what}.", "zh": "缺少{what}。"},
+    "err.bad_deal_ref": {
+        "en": "“{value}” is not a deal id; deal ids look like D-12.",
+        "zh": "“{value}”不是商机编号，商机编号形如 D-12。",
+    },
+    "err.bad_task_ref": {
+        "en": "“{value}” is not a task id; task ids look like T-7.",
+        "zh": "“{value}”不是任务编号，任务编号形如 T-7。",
+    },
+    "err.unknown_stage": {"en": "There is no stage “{value}”.", "zh": "没有“{value}”这个阶段。"},
+    "err.stages_are": {"en": "Stages: {stages}.", "zh": "可用阶段：{stages}。"},
+    "err.bad_amount": {
+        "en": "“{value}” is not an amount. Try 50000, 50k, 5万, ¥12,000 or $3.5k.",
+        "zh": "“{value}”不是有效金额。可以写 50000、5万、¥12,000 或 $3.5k。",
+    },
+    "err.bad_date": {
+        "en": "I can't read “{value}” as a date. Try tomorrow, next Friday, in 3 days or 2026-03-15.",
+        "zh": "无法识别日期“{value}”。可以写 明天、下周五、3天后 或 3月15日。",
+    },
+    "err.past_date": {
+        "en": "{when} is in the past; give a date from now on.",
+        "zh": "{when} 已经过去了，请给出今天以后的日期。",
+    },
+    "err.bad_name": {
+        "en": "“{value}” can't be used as a name: use letters, digits, spaces and . , & ' ( ) - / + only, at most 100 characters.",
+        "zh": "“{value}”不能用作名称：只能包含文字、数字、空格和 . , & ' ( ) - / +，最多 100 个字符。",
+    },
+    "err.bad_handle": {
+        "en": "“{value}” is not a user; write @name.",
+        "zh": "“{value}”不是有效的用户，请写成 @用户名。",
+    },
+    "err.bad_option": {
+        "en": "“{option}” is not an option of {command}.",
+        "zh": "{command} 命令没有“{option}”这个选项。",
+    },
+    "err.extra_args": {
+        "en": "I don't know what to do with “{text}”.",
+        "zh": "无法理解“{text}”。",
+    },
+    "err.too_long": {
+        "en": "That message is too long ({length} characters; the limit is {limit}).",
+        "zh": "消息太长（{length} 个字符，上限为 {limit}）。",
+    },
+    "err.unclosed_quote": {
+        "en": "A quote is not closed: close it with ” or \".",
+        "zh": "引号没有闭合，请补上 ” 或 \"。",
+    },
+    "err.bad_language": {"en": "Languages: en, zh.", "zh": "可选语言：en（英文）、zh（中文）。"},
+    "err.bad_timezone": {
+        "en": "“{value}” is not a time zone; use a name like Asia/Shanghai or Europe/Berlin.",
+        "zh": "“{value}”不是有效的时区，请使用 Asia/Shanghai 这样的名称。",
+    },
+    "err.bad_role": {
+        "en": "“{value}” is not a role; roles: rep, manager, admin.",
+        "zh": "“{value}”不是有效角色；可选：rep（销售）、manager（主管）、admin（管理员）。",
+    },
+    "err.bad_deliverable": {
+        "en": "{deal} has no deliverable {value} in its stage {stage}; it has {count}.",
+        "zh": "{deal} 当前阶段“{stage}”没有第 {value} 项输出物（共 {count} 项）。",
+    },
+    # -- errors: state and permissions -------------------------------------------------------------
+    "err.deal_not_found": {"en": "There is no deal {ref}.", "zh": "没有找到商机 {ref}。"},
+    "err.task_not_found": {"en": "There is no task {ref}.", "zh": "没有找到任务 {ref}。"},
+    "err.member_not_found": {
+        "en": "I don't know @{handle} yet: they appear once they have written to me.",
+        "zh": "还没有 @{handle} 这个成员：对方给我发过消息后才会出现。",
+    },
+    "err.team_not_found": {"en": "There is no team “{name}”.", "zh": "没有“{name}”这个团队。"},
+    "err.team_exists": {"en": "Team “{name}” already exists.", "zh": "团队“{name}”已存在。"},
+    "err.same_stage": {"en": "{deal} is already in {stage}.", "zh": "{deal} 已经处于“{stage}”阶段。"},
+    "err.no_next_stage": {
+        "en": "{deal} is closed; move it to a stage by name to reopen it.",
+        "zh": "{deal} 已关闭；如需重新打开，请指定要推进到的阶段名称。",
+    },
+    "err.move_to_lost": {
+        "en": "To lose a deal, give the reason: lost {deal} <reason>.",
+        "zh": "丢单需要填写原因：丢单 {deal} <原因>。",
+    },
+    "err.already_closed": {
+        "en": "{deal} is already {status}.",
+        "zh": "{deal} 已经是{status}状态。",
+    },
+    "err.task_done": {"en": "{task} is already done.", "zh": "{task} 已经完成。"},
+    "err.forbidden_deal": {
+        "en": "No permission: {deal} belongs to @{owner}. You can change your own deals; ask @{owner} or a manager.",
+        "zh": "无权限：{deal} 的负责人是 @{owner}。您只能修改自己的商机，请联系 @{owner} 或主管。",
+    },
+    "err.forbidden_view": {
+        "en": "No permission: {deal} belongs to another team.",
+        "zh": "无权限：{deal} 属于其他团队。",
+    },
+    "err.forbidden_task": {
+        "en": "No permission: {task} is assigned to @{owner}. You can complete your own tasks.",
+        "zh": "无权限：{task} 的负责人是 @{owner}，您只能完成自己的任务。",
+    },
+    "err.forbidden_assign": {
+        "en": "No permission: only a manager can give deals or tasks to someone else. Leave out @{handle} to keep it yourself.",
+        "zh": "无权限：只有主管可以把商机或任务分配给他人。去掉 @{handle} 即由您自己负责。",
+    },
+    "err.forbidden_history": {
+        "en": "No permission: the history of a deal is for managers and admins. You can see the card: show {deal}.",
+        "zh": "无权限：商机操作日志仅主管和管理员可查看。您可以查看商机卡片：查看 {deal}。",
+    },
+    "err.forbidden_admin": {
+        "en": "No permission: {command} is for admins.",
+        "zh": "无权限：{command} 仅限管理员使用。",
+    },
+    "err.internal": {
+        "en": "Sorry, something went wrong on my side and nothing was changed. Please try again.",
+        "zh": "抱歉，系统出错了，本次操作没有生效，请稍后重试。",
+    },
+    "err.usage": {"en": "Usage: {usage}", "zh": "用法：{usage}"},
+    # -- what the argument names are called in "Missing …" ---------------------------------------
+    "arg.customer": {"en": "the customer", "zh": "客户名称"},
+    "arg.deal": {"en": "the deal id (D-12)", "zh": "商机编号（如 D-12）"},
+    "arg.task": {"en": "the task id (T-7)", "zh": "任务编号（如 T-7）"},
+    "arg.stage": {"en": "the stage", "zh": "阶段"},
+    "arg.reason": {"en": "the lost reason", "zh": "丢单原因"},
+    "arg.text": {"en": "the text", "zh": "内容"},
+    "arg.title": {"en": "what the task is", "zh": "任务内容"},
+    "arg.name": {"en": "the name", "zh": "名称"},
+    "arg.member": {"en": "the member (@name)", "zh": "成员（@用户名）"},
+    "arg.value": {"en": "the value", "zh": "取值"},
+    "arg.item": {"en": "the deliverable number", "zh": "输出物序号"},
+    # -- deal cards and lists --------------------------------------------------------------------
+    "card.stage_within": {"en": "{stage} · day {days} of {sla}", "zh": "{stage} · 第 {days} 天（阶段时限 {sla} 天）"},
+    "card.stage_over": {
+        "en": "{stage} · {days} days, {over} over the {sla}-day limit",
+        "zh": "{stage} · 已 {days} 天，超出阶段时限（{sla} 天）{over} 天",
+    },
+    "card.deal_line": {
+        "en": "{deal} {customer} · {stage} · {amount} · {owner} · {days}d in stage",
+        "zh": "{deal} {customer} · {stage} · {amount} · {owner} · 本阶段 {days} 天",
+    },
+    "card.due": {"en": "due {when}", "zh": "截止 {when}"},
+    "card.overdue": {"en": "overdue since {when}", "zh": "已逾期（截止 {when}）"},
+    "card.done_at": {"en": "done {when}", "zh": "完成于 {when}"},
+    "card.deliverables": {"en": "Deliverables of {stage}:", "zh": "“{stage}”阶段输出物："},
+    "card.open_tasks": {"en": "Open tasks ({count}):", "zh": "待办任务（{count}）："},
+    "card.recent": {"en": "Last follow-ups ({count}):", "zh": "最近跟进（{count}）："},
+    "kind.note": {"en": "", "zh": ""},
+    "kind.call": {"en": "call: ", "zh": "电话："},
+    "kind.meeting": {"en": "meeting: ", "zh": "会议："},
+    "kind.email": {"en": "email: ", "zh": "邮件："},
+    "kind.message": {"en": "", "zh": ""},
+    "field.stage": {"en": "Stage", "zh": "阶段"},
+    "field.amount": {"en": "Amount", "zh": "金额"},
+    "field.owner": {"en": "Owner", "zh": "负责人"},
+    "field.close": {"en": "Expected close", "zh": "预计成交日期"},
+    "field.status": {"en": "Status", "zh": "状态"},
+    "status.open": {"en": "open", "zh": "进行中"},
+    "status.won": {"en": "won", "zh": "赢单"},
+    "status.lost": {"en": "lost", "zh": "丢单"},
+    "status.won_on": {"en": "won on {when}", "zh": "{when} 赢单"},
+    "status.lost_on": {"en": "lost on {when}: {reason}", "zh": "{when} 丢单：{reason}"},
+    "button.next": {"en": "→ {stage}", "zh": "推进到{stage}"},
+    "button.tasks": {"en": "Tasks", "zh": "待办"},
+    "button.history": {"en": "History", "zh": "操作日志"},
+    "button.done": {"en": "Done", "zh": "完成"},
+    "list.more": {"en": "… and {count} more: narrow it with {command}", "zh": "…… 还有 {count} 条，可用 {command} 缩小范围"},
+    "deals.title": {"en": "Open deals ({count})", "zh": "进行中的商机（{count}）"},
+    "deals.none": {"en": "No deals here yet. Create one: new <customer> [amount]", "zh": "暂无商机。新建商机：新建 <客户> [金额]"},
+    "history.title": {"en": "History of {deal}", "zh": "{deal} 操作日志"},
+    "history.system": {"en": "system", "zh": "系统"},
+    # -- deal changes ---------------------------------------------------------------------------
+    "deal.created": {"en": "Created {deal} for {customer}.", "zh": "已新建商机 {deal}（{customer}）。"},
+    "deal.moved": {"en": "{deal} moved: {old} → {new}.", "zh": "{deal} 已推进：{old} → {new}。"},
+    "deal.reopened": {"en": "{deal} was closed and is open again.", "zh": "{deal} 已重新打开。"},
+    "deal.unchecked": {
+        "en": "⚠ Left {stage} with {count} deliverable(s) unchecked: {items}.",
+        "zh": "⚠ “{stage}”阶段还有 {count} 项输出物未完成：{items}。",
+    },
+    "deal.skipped": {"en": "Skipped: {stages}.", "zh": "跳过了：{stages}。"},
+    "deal.moved_back": {"en": "Moved back to an earlier stage.", "zh": "已退回到之前的阶段。"},
+    "deal.checked": {"en": "{deal}: ☑ {item}", "zh": "{deal}：☑ {item}"},
+    "deal.won": {"en": "🎉 {deal} won ({amount}).", "zh": "🎉 {deal} 赢单（{amount}）。"},
+    "deal.lost": {"en": "{deal} lost: {reason}", "zh": "{deal} 丢单，原因：{reason}"},
+    "deal.logged": {"en": "Follow-up logged on {deal}.", "zh": "已记录 {deal} 的跟进。"},
+    # -- tasks ----------------------------------------------------------------------------------
+    "task.created": {"en": "Task {task}: {title}", "zh": "已新建任务 {task}：{title}"},
+    "task.created_from_log": {"en": "Next step → task {task}, due {when}", "zh": "下一步已生成任务 {task}，截止 {when}"},
+    "task.due": {"en": "Due {when}", "zh": "截止 {when}"},
+    "task.assigned": {"en": "Assigned to {member}", "zh": "负责人：{member}"},
+    "task.completed": {"en": "✓ {task} done: {title}", "zh": "✓ 已完成 {task}：{title}"},
+    "tasks.title_mine": {"en": "Your open tasks ({count})", "zh": "我的待办（{count}）"},
+    "tasks.title_overdue": {"en": "Your overdue tasks ({count})", "zh": "我的逾期任务（{count}）"},
+    "tasks.title_team": {"en": "Team's open tasks ({count})", "zh": "团队待办（{count}）"},
+    "tasks.title_deal": {"en": "Open tasks of {deal} ({count})", "zh": "{deal} 的待办（{count}）"},
+    "tasks.none": {"en": "Nothing to do here.", "zh": "暂无待办。"},
+    # -- people and teams -----------------------------------------------------------------------
+    "role.rep": {"en": "rep", "zh": "销售"},
+    "role.manager": {"en": "manager", "zh": "主管"},
+    "role.admin": {"en": "admin", "zh": "管理员"},
+    "me.title": {"en": "You are {member}", "zh": "您是 {member}"},
+    "me.role": {"en": "Role: {role}, team {team}", "zh": "角色：{role}，团队：{team}"},
+    "me.language": {"en": "Language: {language}", "zh": "语言：{language}"},
+    "me.auto": {"en": "as you write", "zh": "跟随输入语言"},
+    "me.timezone": {"en": "Time zone: {tz}", "zh": "时区：{tz}"},
+    "me.platforms": {"en": "Accounts: {platforms}", "zh": "已绑定账号：{platforms}"},
+    "me.language_set": {"en": "I'll answer you in English.", "zh": "好的，之后用中文回复您。"},
+    "me.timezone_set": {"en": "Your time zone is now {tz}.", "zh": "时区已设置为 {tz}。"},
+    "team.list": {"en": "Teams ({count})", "zh": "团队（{count}）"},
+    "team.line": {"en": "{name} · {tz} · {lang} · {members} members", "zh": "{name} · {tz} · {lang} · {members} 人"},
+    "team.created": {"en": "Team {name} created ({tz}).", "zh": "已新建团队 {name}（{tz}）。"},
+    "member.list": {"en": "Members of {team} ({count})", "zh": "{team} 成员（{count}）"},
+    "member.updated": {"en": "{member} is now {role} in {team}.", "zh": "{member} 现为 {team} 的{role}。"},
+    # -- help -----------------------------------------------------------------------------------
+    "help.title": {"en": "What I can do:", "zh": "我可以帮您："},
+    "help.examples": {
+        "en": "Try: new Acme 50k · move D-1 next · log D-1 call: send quote by Friday · tasks",
+        "zh": "试试：新建 华为 5万 · 推进 D-1 下一步 · 跟进 D-1 电话：下周三前发报价 · 待办",
+    },
+    "help.more": {"en": "help <verb> shows one command in detail.", "zh": "帮助 <命令> 查看某个命令的详细用法。"},
+}

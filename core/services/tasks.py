@@ -1,0 +1,77 @@
+"""Task use cases: add, list, complete."""
+
+from __future__ import annotations
+
+from core import cards, permissions
+from core import commands as c
+from core.audit import record, task_snapshot
+from core.context import Context
+from core.errors import UserError
+from core.i18n import t
+from core.messages import Button, Reply
+from core.model import Task
+from core.services.deals import load_deal, resolve_member
+
+
+def add_task(cmd: c.AddTask, ctx: Context) -> Reply:
+    deal = load_deal(ctx, cmd.deal_id, change=True) if cmd.deal_id else None
+    if cmd.assignee is None and deal is not None and deal.owner_id != ctx.actor.id:
+        assignee = ctx.uow.members.get(deal.owner_id)  # a manager's task on a deal goes to its owner
+    else:
+        assignee = resolve_member(ctx, cmd.assignee)
+    task = ctx.uow.tasks.add(Task(
+        title=cmd.title, assignee_id=assignee.id, team_id=assignee.team_id, created_at=ctx.now,
+        due_at=cmd.due, deal_id=deal.id if deal else None,
+    ))
+    if deal:
+        deal.last_activity_at = ctx.now
+    record(ctx.uow, action="task.create", entity=task.code, at=ctx.now, actor_id=ctx.actor.id,
+           source=ctx.source, after=task_snapshot(task))
+    reply = Reply(title=t("task.created", ctx.lang, task=task.code, title=task.title), language=ctx.lang)
+    if task.due_at:
+        reply.lines.append(t("task.due", ctx.lang, when=cards.when(ctx, task.due_at)))
+    if assignee.id != ctx.actor.id:
+        reply.lines.append(t("task.assigned", ctx.lang, member=assignee.ref()))
+    reply.buttons = [Button(t("button.done", ctx.lang), f"done {task.code}")]
+    return reply
+
+
+def list_tasks(cmd: c.ListTasks, ctx: Context) -> Reply:
+    if cmd.scope == "deal":
+        deal = load_deal(ctx, cmd.deal_id, change=False)
+        tasks = ctx.uow.tasks.find(deal_id=deal.id)
+        title = t("tasks.title_deal", ctx.lang, deal=deal.code, count=len(tasks))
+    elif cmd.scope == "team":
+        tasks = ctx.uow.tasks.find(team_id=ctx.actor.team_id)
+        title = t("tasks.title_team", ctx.lang, count=len(tasks))
+    else:
+        tasks = ctx.uow.tasks.find(assignee_id=ctx.actor.id)
+        if cmd.scope == "overdue":
+            tasks = [task for task in tasks if task.is_overdue(ctx.now)]
+        title = t(f"tasks.title_{cmd.scope}", ctx.lang, count=len(tasks))
+    reply = Reply(title=title, language=ctx.lang)
+    reply.lines = [cards.task_line(ctx, task) for task in tasks[: cards.LIST_LIMIT]]
+    if len(tasks) > cards.LIST_LIMIT:
+        reply.lines.append(cards.overflow_line(ctx, len(tasks) - cards.LIST_LIMIT, "tasks overdue"))
+    if not tasks:
+        reply.lines.append(t("tasks.none", ctx.lang))
+    reply.buttons = [Button(f"✓ {task.code}", f"done {task.code}") for task in tasks[:3]]
+    return reply
+
+
+def complete_task(cmd: c.CompleteTask, ctx: Context) -> Reply:
+    task = ctx.uow.tasks.get(cmd.task_id)
+    if task is None or not (permissions.is_admin(ctx.actor) or task.team_id == ctx.actor.team_id):
+        raise UserError("err.task_not_found", ref=f"T-{cmd.task_id}")
+    if not permissions.can_change_task(ctx.actor, task):
+        owner = ctx.uow.members.get(task.assignee_id)
+        raise UserError("err.forbidden_task", task=task.code, owner=cards.handle_of(owner))
+    if task.done_at is not None:
+        raise UserError("err.task_done", task=task.code)
+    before = task_snapshot(task)
+    task.done_at = ctx.now
+    if task.deal_id and (deal := ctx.uow.deals.get(task.deal_id)):
+        deal.last_activity_at = ctx.now
+    record(ctx.uow, action="task.done", entity=task.code, at=ctx.now, actor_id=ctx.actor.id,
+           source=ctx.source, before=before, after=task_snapshot(task))
+    return Reply(title=t("task.completed", ctx.lang, task=task.code, title=task.title), language=ctx.lang)

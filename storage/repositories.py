@@ -1,0 +1,253 @@
+"""SQL implementations of the repository ports in core.ports, over one SQLAlchemy Session.
+
+Every method is one query (or one flush): no per-row lookups. `add` flushes so the database
+assigns the id at once (replies quote D-<id> / T-<id> before the commit). Queries filter on the
+table columns (storage.tables) rather than the mapped attributes, so type checkers see plain
+domain classes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TypeVar
+
+from sqlalchemy import Select, delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from core.model import (
+    AuditEntry,
+    Customer,
+    Deal,
+    DealStatus,
+    Identity,
+    Interaction,
+    Member,
+    StageChange,
+    Task,
+    Team,
+)
+from storage import tables as t
+
+T = TypeVar("T")
+
+
+class DuplicateInteractionError(ValueError):
+    """This (platform, chat_id, message_id) is already stored: a capture seen twice.
+
+    A ValueError so the core can catch it without importing storage; see the report to the lead
+    about giving it a home in core.ports.
+    """
+
+
+class _SqlRepository:
+    def __init__(self, session: Session):
+        self._session = session
+
+    def _add(self, obj: T) -> T:
+        self._session.add(obj)
+        self._session.flush()
+        return obj
+
+
+def _ci_equals(column, value: str):
+    # lower() on both sides: SQLite's lower() (and PostgreSQL's under the C locale) folds ASCII
+    # only, so lowering just one side in Python could make an exact non-ASCII match miss.
+    return func.lower(column) == func.lower(value)
+
+
+def _first_ci(session: Session, query: Select, column, value: str) -> T | None:
+    """First row whose `column` equals `value` ignoring case, as Python's str.lower() sees it.
+
+    SQL lower() settles ASCII values in one query; only a non-ASCII value that SQL did not
+    match ('ZOË' for 'zoë') falls back to comparing every row in Python (teams and members are
+    few, and such misses rare).
+    """
+    found = session.scalars(query.where(_ci_equals(column, value)).limit(1)).first()
+    if found is not None or value.isascii():
+        return found
+    wanted = value.lower()
+    return next(
+        (row for row in session.scalars(query) if getattr(row, column.key).lower() == wanted), None
+    )
+
+
+class SqlTeamRepository(_SqlRepository):
+    def add(self, team: Team) -> Team:
+        return self._add(team)
+
+    def get(self, team_id: int) -> Team | None:
+        return self._session.get(Team, team_id)
+
+    def by_name(self, name: str) -> Team | None:
+        query = select(Team).order_by(t.teams.c.id)
+        return _first_ci(self._session, query, t.teams.c.name, name)
+
+    def list(self) -> Sequence[Team]:
+        return self._session.scalars(select(Team).order_by(t.teams.c.id)).all()
+
+
+class SqlMemberRepository(_SqlRepository):
+    def add(self, member: Member) -> Member:
+        return self._add(member)
+
+    def get(self, member_id: int) -> Member | None:
+        return self._session.get(Member, member_id)
+
+    def by_handle(self, handle: str) -> Member | None:
+        query = select(Member).order_by(t.members.c.id)
+        return _first_ci(self._session, query, t.members.c.handle, handle)
+
+    def by_identity(self, platform: str, user_id: str) -> Member | None:
+        query = (
+            select(Member)
+            .join(t.identities, t.identities.c.member_id == t.members.c.id)
+            .where(t.identities.c.platform == platform, t.identities.c.user_id == user_id)
+        )
+        return self._session.scalars(query).first()
+
+    def in_team(self, team_id: int) -> Sequence[Member]:
+        query = select(Member).where(t.members.c.team_id == team_id).order_by(t.members.c.id)
+        return self._session.scalars(query).all()
+
+    def add_identity(self, identity: Identity) -> Identity:
+        return self._add(identity)
+
+    def identities(self, member_id: int) -> Sequence[Identity]:
+        query = (
+            select(Identity)
+            .where(t.identities.c.member_id == member_id)
+            .order_by(t.identities.c.id)
+        )
+        return self._session.scalars(query).all()
+
+
+class SqlCustomerRepository(_SqlRepository):
+    def add(self, customer: Customer) -> Customer:
+        return self._add(customer)
+
+    def get(self, customer_id: int) -> Customer | None:
+        return self._session.get(Customer, customer_id)
+
+    def by_name(self, team_id: int, name: str) -> Customer | None:
+        """Case-insensitive match on the name, then on any alias."""
+        in_team = select(Customer).where(t.customers.c.team_id == team_id)
+        by_name = in_team.where(_ci_equals(t.customers.c.name, name)).order_by(t.customers.c.id)
+        found = self._session.scalars(by_name.limit(1)).first()
+        if found is not None:
+            return found
+        # Aliases live in a JSON list, which neither database indexes portably; a team has few
+        # customers, so match them (and non-ASCII case variants of names) in Python.
+        wanted = name.casefold()
+        for customer in self._session.scalars(in_team.order_by(t.customers.c.id)):
+            if any(n.casefold() == wanted for n in (customer.name, *customer.aliases)):
+                return customer
+        return None
+
+
+class SqlDealRepository(_SqlRepository):
+    def add(self, deal: Deal) -> Deal:
+        return self._add(deal)
+
+    def get(self, deal_id: int) -> Deal | None:
+        return self._session.get(Deal, deal_id)
+
+    def by_ref(self, ref: str) -> Deal | None:
+        return self._session.scalars(select(Deal).where(t.deals.c.ref == ref)).first()
+
+    def find(
+        self,
+        *,
+        team_id: int | None = None,
+        owner_id: int | None = None,
+        status: DealStatus | None = None,
+        stage: str | None = None,
+    ) -> Sequence[Deal]:
+        """Deals matching every given filter, newest id first."""
+        filters = {"team_id": team_id, "owner_id": owner_id, "status": status, "stage": stage}
+        query = select(Deal).order_by(t.deals.c.id.desc())
+        for column, value in filters.items():
+            if value is not None:
+                query = query.where(t.deals.c[column] == value)
+        return self._session.scalars(query).all()
+
+
+class SqlStageChangeRepository(_SqlRepository):
+    def add(self, change: StageChange) -> StageChange:
+        return self._add(change)
+
+    def for_deal(self, deal_id: int) -> Sequence[StageChange]:
+        """Oldest first."""
+        c = t.stage_changes.c
+        query = select(StageChange).where(c.deal_id == deal_id).order_by(c.at, c.id)
+        return self._session.scalars(query).all()
+
+    def delete_for_deal(self, deal_id: int) -> None:
+        # One DELETE; objects already loaded in this session are marked deleted too.
+        self._session.execute(delete(StageChange).where(t.stage_changes.c.deal_id == deal_id))
+
+
+class SqlTaskRepository(_SqlRepository):
+    def add(self, task: Task) -> Task:
+        return self._add(task)
+
+    def get(self, task_id: int) -> Task | None:
+        return self._session.get(Task, task_id)
+
+    def find(
+        self,
+        *,
+        team_id: int | None = None,
+        assignee_id: int | None = None,
+        deal_id: int | None = None,
+        open_only: bool = True,
+    ) -> Sequence[Task]:
+        """Tasks matching every given filter, earliest due first (undated last)."""
+        c = t.tasks.c
+        query = select(Task).order_by(c.due_at.is_(None), c.due_at, c.id)
+        filters = {"team_id": team_id, "assignee_id": assignee_id, "deal_id": deal_id}
+        for column, value in filters.items():
+            if value is not None:
+                query = query.where(c[column] == value)
+        if open_only:
+            query = query.where(c.done_at.is_(None))
+        return self._session.scalars(query).all()
+
+
+class SqlInteractionRepository(_SqlRepository):
+    def add(self, interaction: Interaction) -> Interaction:
+        """Stores the interaction; raises DuplicateInteractionError for a message seen before.
+
+        The insert runs in a SAVEPOINT so a duplicate leaves the rest of the unit of work intact
+        (the caller may still commit the audit entry or other changes).
+        """
+        self._session.flush()  # other pending changes must not fail inside the savepoint
+        try:
+            with self._session.begin_nested():
+                self._session.add(interaction)
+        except IntegrityError as error:
+            key = (interaction.platform, interaction.chat_id, interaction.message_id)
+            raise DuplicateInteractionError(f"interaction {key} is already stored") from error
+        return interaction
+
+    def for_deal(self, deal_id: int, limit: int = 5) -> Sequence[Interaction]:
+        """Newest first."""
+        c = t.interactions.c
+        query = (
+            select(Interaction)
+            .where(c.deal_id == deal_id)
+            .order_by(c.occurred_at.desc(), c.id.desc())
+            .limit(limit)
+        )
+        return self._session.scalars(query).all()
+
+
+class SqlAuditRepository(_SqlRepository):
+    def add(self, entry: AuditEntry) -> AuditEntry:
+        return self._add(entry)
+
+    def for_entity(self, entity: str) -> Sequence[AuditEntry]:
+        """Oldest first."""
+        c = t.audit_entries.c
+        query = select(AuditEntry).where(c.entity == entity).order_by(c.at, c.id)
+        return self._session.scalars(query).all()

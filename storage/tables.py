@@ -1,0 +1,221 @@
+"""The schema: SQLAlchemy Core tables for every domain class, plus the outbox.
+
+Constraint and index names come from the naming convention, so Alembic migrations can refer to
+them by a stable name on every database. Indexes follow the queries of storage.repositories and
+of the SQL-side analytics (scorecard, funnel, forecast: GROUP BY over deals, stage_changes, tasks
+and interactions by team, owner and time).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.mutable import MutableDict, MutableList
+
+from core.model import DealStatus, Role, TaskOrigin
+from storage.types import Money, StrEnumType, UTCDateTime
+
+NAMING_CONVENTION = {
+    "pk": "pk_%(table_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+}
+
+metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+# JSONB on PostgreSQL (comparable, indexable); JSON text elsewhere.
+_JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+# Nullable dicts store None as SQL NULL, not the JSON literal 'null', so `IS NULL` works.
+_NULLABLE_JSON = sa.JSON(none_as_null=True).with_variant(
+    postgresql.JSONB(none_as_null=True), "postgresql"
+)
+# Mutable wrappers make in-place changes (list.append, dict[key] = ...) mark the row dirty.
+# Only the top level is tracked: nested changes need the attribute reassigned.
+JSONList = MutableList.as_mutable(_JSON)
+JSONDict = MutableDict.as_mutable(_NULLABLE_JSON)
+
+# Short codes written by the code itself (platform, stage key, language...) get a length;
+# anything a person or a platform supplies (names, titles, chat and user ids) is unbounded,
+# so SQLite and PostgreSQL accept the same values.
+_CODE = sa.String(64)
+_TEXT = sa.Text()
+
+
+def _id() -> sa.Column:
+    return sa.Column("id", sa.Integer, primary_key=True, autoincrement=True)
+
+
+def _fk(column: str, target: str, *, ondelete: str, nullable: bool = False) -> sa.Column:
+    return sa.Column(column, sa.ForeignKey(target, ondelete=ondelete), nullable=nullable)
+
+
+teams = sa.Table(
+    "teams",
+    metadata,
+    _id(),
+    sa.Column("name", _TEXT, nullable=False, unique=True),
+    sa.Column("timezone", _CODE, nullable=False),
+    sa.Column("language", sa.String(8), nullable=False),
+    sa.Column("pipeline", JSONDict, nullable=True),
+)
+
+members = sa.Table(
+    "members",
+    metadata,
+    _id(),
+    sa.Column("handle", _TEXT, nullable=False, unique=True),
+    _fk("team_id", "teams.id", ondelete="RESTRICT"),
+    sa.Column("role", StrEnumType(Role), nullable=False),
+    sa.Column("display_name", _TEXT, nullable=False),
+    sa.Column("language", sa.String(8), nullable=True),
+    sa.Column("timezone", _CODE, nullable=True),
+    sa.Column("email", _TEXT, nullable=True),
+    sa.Column("created_at", UTCDateTime(), nullable=True),
+    sa.Index(None, "team_id"),
+)
+
+identities = sa.Table(
+    "identities",
+    metadata,
+    _id(),
+    sa.Column("platform", sa.String(32), nullable=False),
+    sa.Column("user_id", _TEXT, nullable=False),
+    # An identity is part of its member: it goes when the member goes.
+    _fk("member_id", "members.id", ondelete="CASCADE"),
+    sa.UniqueConstraint("platform", "user_id"),
+    sa.Index(None, "member_id"),
+)
+
+customers = sa.Table(
+    "customers",
+    metadata,
+    _id(),
+    sa.Column("name", _TEXT, nullable=False),
+    _fk("team_id", "teams.id", ondelete="RESTRICT"),
+    sa.Column("lifecycle", sa.String(16), nullable=False),
+    sa.Column("aliases", JSONList, nullable=False),
+    sa.Column("contacts", JSONList, nullable=False),
+    sa.Index(None, "team_id", "name"),
+)
+
+deals = sa.Table(
+    "deals",
+    metadata,
+    _id(),
+    sa.Column("ref", _TEXT, nullable=True),
+    sa.Column("title", _TEXT, nullable=False),
+    _fk("customer_id", "customers.id", ondelete="RESTRICT"),
+    _fk("owner_id", "members.id", ondelete="RESTRICT"),
+    _fk("team_id", "teams.id", ondelete="RESTRICT"),
+    sa.Column("stage", _CODE, nullable=False),
+    sa.Column("stage_entered_at", UTCDateTime(), nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("amount", Money(), nullable=True),
+    sa.Column("currency", sa.String(8), nullable=False),
+    sa.Column("expected_close", UTCDateTime(), nullable=True),
+    sa.Column("status", StrEnumType(DealStatus), nullable=False),
+    sa.Column("lost_reason", _TEXT, nullable=True),
+    sa.Column("closed_at", UTCDateTime(), nullable=True),
+    sa.Column("last_activity_at", UTCDateTime(), nullable=True),
+    sa.Column("deliverables_done", JSONList, nullable=False),
+    sa.Index(None, "ref", unique=True),
+    sa.Index(None, "team_id", "status"),
+    sa.Index(None, "owner_id", "status"),
+    sa.Index(None, "customer_id"),
+    sa.Index(None, "stage_entered_at"),
+    sa.Index(None, "created_at"),
+    sa.Index(None, "closed_at"),
+    # D-<id> is shown to people: never hand out the id of a deleted deal again.
+    sqlite_autoincrement=True,
+)
+
+stage_changes = sa.Table(
+    "stage_changes",
+    metadata,
+    _id(),
+    _fk("deal_id", "deals.id", ondelete="CASCADE"),
+    sa.Column("from_stage", _CODE, nullable=True),
+    sa.Column("to_stage", _CODE, nullable=False),
+    sa.Column("at", UTCDateTime(), nullable=False),
+    _fk("by_id", "members.id", ondelete="SET NULL", nullable=True),
+    sa.Index(None, "deal_id", "at"),
+    sa.Index(None, "to_stage", "at"),
+)
+
+tasks = sa.Table(
+    "tasks",
+    metadata,
+    _id(),
+    sa.Column("title", _TEXT, nullable=False),
+    _fk("assignee_id", "members.id", ondelete="RESTRICT"),
+    _fk("team_id", "teams.id", ondelete="RESTRICT"),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("due_at", UTCDateTime(), nullable=True),
+    # A task outlives its deal: it is still someone's to-do.
+    _fk("deal_id", "deals.id", ondelete="SET NULL", nullable=True),
+    sa.Column("done_at", UTCDateTime(), nullable=True),
+    sa.Column("origin", StrEnumType(TaskOrigin), nullable=False),
+    sa.Index(None, "assignee_id", "done_at"),
+    sa.Index(None, "team_id", "done_at"),
+    sa.Index(None, "deal_id"),
+    sa.Index(None, "due_at"),
+    # T-<id> is shown to people, like D-<id>.
+    sqlite_autoincrement=True,
+)
+
+interactions = sa.Table(
+    "interactions",
+    metadata,
+    _id(),
+    _fk("team_id", "teams.id", ondelete="RESTRICT"),
+    sa.Column("text", _TEXT, nullable=False),
+    sa.Column("occurred_at", UTCDateTime(), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    # The conversation stays with the customer (and in the figures) if the deal goes.
+    _fk("deal_id", "deals.id", ondelete="SET NULL", nullable=True),
+    _fk("customer_id", "customers.id", ondelete="SET NULL", nullable=True),
+    _fk("author_id", "members.id", ondelete="SET NULL", nullable=True),
+    sa.Column("platform", sa.String(32), nullable=False),
+    sa.Column("chat_id", _TEXT, nullable=False),
+    sa.Column("message_id", _TEXT, nullable=True),
+    sa.Index(None, "deal_id", "occurred_at"),
+    # Capturing the same platform message twice stores it once. NULL message ids (typed notes)
+    # are distinct from each other on both databases, so they never collide.
+    sa.UniqueConstraint("platform", "chat_id", "message_id"),
+)
+
+audit_entries = sa.Table(
+    "audit_entries",
+    metadata,
+    _id(),
+    sa.Column("action", _CODE, nullable=False),
+    sa.Column("entity", _CODE, nullable=False),
+    sa.Column("at", UTCDateTime(), nullable=False),
+    # The audit trail outlives the people in it.
+    _fk("actor_id", "members.id", ondelete="SET NULL", nullable=True),
+    sa.Column("before", JSONDict, nullable=True),
+    sa.Column("after", JSONDict, nullable=True),
+    sa.Column("source", _TEXT, nullable=False),
+    sa.Index(None, "entity", "at"),
+)
+
+# Outbound messages, written in the same transaction as the change that causes them and sent
+# later by the dispatcher (no repository yet).
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    _id(),
+    sa.Column("platform", sa.String(32), nullable=False),
+    sa.Column("chat_id", _TEXT, nullable=False),
+    sa.Column("payload", _JSON, nullable=False),
+    sa.Column("dedupe_key", _TEXT, nullable=False, unique=True),
+    sa.Column("not_before", UTCDateTime(), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default=sa.text("0")),
+    sa.Column("sent_at", UTCDateTime(), nullable=True),
+    sa.Column("last_error", _TEXT, nullable=True),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    # The dispatcher's query: unsent rows that are due.
+    sa.Index(None, "sent_at", "not_before"),
+)

@@ -1,0 +1,71 @@
+"""SqlUnitOfWork: one Session, one transaction, the repositories over it (core.ports.UnitOfWork)."""
+
+from __future__ import annotations
+
+from typing import Self
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.repositories import (
+    SqlAuditRepository,
+    SqlCustomerRepository,
+    SqlDealRepository,
+    SqlInteractionRepository,
+    SqlMemberRepository,
+    SqlStageChangeRepository,
+    SqlTaskRepository,
+    SqlTeamRepository,
+)
+
+
+class SqlUnitOfWork:
+    """`with uow: ...; uow.commit()`. Leaving the block without commit() rolls back.
+
+    A new instance per transaction: SqlUnitOfWork(session_factory), where the factory comes from
+    storage.db.make_session_factory (expire_on_commit=False, so objects stay readable afterwards).
+    """
+
+    teams: SqlTeamRepository
+    members: SqlMemberRepository
+    customers: SqlCustomerRepository
+    deals: SqlDealRepository
+    stage_changes: SqlStageChangeRepository
+    tasks: SqlTaskRepository
+    interactions: SqlInteractionRepository
+    audit: SqlAuditRepository
+
+    def __init__(self, session_factory: sessionmaker[Session]):
+        self._session_factory = session_factory
+        self._session: Session | None = None
+
+    @property
+    def session(self) -> Session:
+        """The open session, for storage-side queries (analytics) in the same transaction."""
+        if self._session is None:
+            raise RuntimeError("SqlUnitOfWork is used outside its `with` block")
+        return self._session
+
+    def __enter__(self) -> Self:
+        session = self._session = self._session_factory()
+        self.teams = SqlTeamRepository(session)
+        self.members = SqlMemberRepository(session)
+        self.customers = SqlCustomerRepository(session)
+        self.deals = SqlDealRepository(session)
+        self.stage_changes = SqlStageChangeRepository(session)
+        self.tasks = SqlTaskRepository(session)
+        self.interactions = SqlInteractionRepository(session)
+        self.audit = SqlAuditRepository(session)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        # close() rolls back whatever was not committed. Unlike rollback() it does not expire the
+        # loaded objects, so a read-only block (`show D-12`) can still render them afterwards,
+        # as with the in-memory fake.
+        session, self._session = self.session, None
+        session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()

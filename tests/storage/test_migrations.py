@@ -1,0 +1,123 @@
+"""Alembic migrations on SQLite and PostgreSQL: the stairway and schema-equals-metadata."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import Script, ScriptDirectory
+
+from storage import migrate
+from storage.db import make_engine
+from storage.tables import metadata
+
+
+def _revisions() -> list[Script]:
+    script = ScriptDirectory.from_config(migrate.make_config())
+    return list(reversed(list(script.walk_revisions("base", "heads"))))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A URL of an empty database, never migrated."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'empty.db'}"
+    make_pg_database: Callable[[], str] = request.getfixturevalue("make_pg_database")
+    return make_pg_database()
+
+
+@pytest.fixture
+def empty_engine(empty_url: str):
+    engine = make_engine(empty_url)
+    yield engine
+    engine.dispose()
+
+
+def _table_names(engine: sa.Engine) -> set[str]:
+    return set(sa.inspect(engine).get_table_names()) - {"alembic_version"}
+
+
+def _schema_diff(engine: sa.Engine, target: sa.MetaData) -> list:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return compare_metadata(context, target)
+
+
+@pytest.mark.parametrize("revision", _revisions(), ids=lambda script: script.revision)
+def test_stairway_up_down_up(empty_engine: sa.Engine, revision: Script):
+    """Every migration upgrades, downgrades cleanly one step, and upgrades again."""
+    down_to = revision.down_revision or "base"
+    assert isinstance(down_to, str), "merge revisions need their own stairway step"
+    migrate.upgrade(empty_engine, revision.revision)
+    migrate.downgrade(empty_engine, down_to)
+    assert migrate.current(empty_engine) == (None if down_to == "base" else down_to)
+    migrate.upgrade(empty_engine, revision.revision)
+    assert migrate.current(empty_engine) == revision.revision
+
+
+def test_downgrade_to_base_removes_every_table(empty_engine: sa.Engine):
+    migrate.upgrade(empty_engine)
+    assert _table_names(empty_engine) == set(metadata.tables)
+    migrate.downgrade(empty_engine, "base")
+    assert _table_names(empty_engine) == set()
+    assert migrate.current(empty_engine) is None
+
+
+def test_migrated_schema_matches_the_metadata(empty_engine: sa.Engine):
+    migrate.upgrade(empty_engine)
+    assert _schema_diff(empty_engine, metadata) == []
+
+
+def test_the_comparison_would_see_a_missing_column(empty_engine: sa.Engine):
+    # Guards the test above against comparing nothing.
+    migrate.upgrade(empty_engine)
+    changed = sa.MetaData(naming_convention=metadata.naming_convention)
+    for table in metadata.sorted_tables:
+        table.to_metadata(changed)
+    changed.tables["deals"].append_column(sa.Column("probability", sa.Integer()))
+    diff = _schema_diff(empty_engine, changed)
+    assert [(op[0], op[3].name) for op in diff] == [("add_column", "probability")]
+
+
+def test_ensure_schema_migrates_once_and_is_then_a_no_op(empty_engine: sa.Engine):
+    assert migrate.current(empty_engine) is None
+    migrate.ensure_schema(empty_engine)
+    assert migrate.current(empty_engine) == migrate.head()
+    migrate.ensure_schema(empty_engine)
+    assert migrate.current(empty_engine) == migrate.head()
+
+
+def test_upgrade_accepts_a_url(empty_url: str):
+    migrate.upgrade(empty_url)
+    assert migrate.current(empty_url) == migrate.head()
+
+
+def test_sqlite_foreign_keys_are_back_on_after_migrating(tmp_path: Path):
+    # env.py turns them off for batch migrations; the pooled connection must not keep that.
+    engine = make_engine(f"sqlite:///{tmp_path / 'fk.db'}", poolclass=sa.pool.StaticPool)
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    engine.dispose()
+
+
+def test_pyproject_ships_every_migration_file():
+    """A wheel must carry env.py, the template and every version, or `dealbot migrate` breaks."""
+    package = migrate.MIGRATIONS_DIR.parent
+    pyproject = tomllib.loads((package.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    setuptools = pyproject["tool"]["setuptools"]
+    shipped = {
+        p for pattern in setuptools["package-data"]["storage"] for p in package.glob(pattern)
+    }
+    if setuptools["packages"]["find"].get("namespaces", True):
+        # Namespace discovery (the default) also ships the .py files of folders without __init__.
+        shipped |= set(migrate.MIGRATIONS_DIR.rglob("*.py"))
+    files = {
+        p for p in migrate.MIGRATIONS_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+    }
+    assert files - shipped == set()

@@ -1,0 +1,160 @@
+"""The core end to end on fakes: commands change state, replies say so, bad input changes nothing."""
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from core.model import DealStatus, Role
+from tests.fakes import ChatHarness
+
+
+@pytest.fixture
+def chat():
+    h = ChatHarness()
+    h.say("boss", "me")  # the admin exists first
+    h.say("alice", "me")
+    h.say("bob", "me")
+    return h
+
+
+def test_new_deal_is_stored_with_history_and_audit(chat):
+    reply = chat.say("alice", "new Acme 50k stage:demo")
+    assert reply.title == "Created D-1 for Acme."
+    deal = chat.uow.deals.get(1)
+    assert (deal.stage, deal.amount, deal.currency) == ("demo", Decimal("50000.00"), "CNY")
+    assert [(s.from_stage, s.to_stage) for s in chat.uow.stage_changes.for_deal(1)] == [(None, "demo")]
+    assert [e.action for e in chat.uow.audit.for_entity("D-1")] == ["deal.create"]
+    assert any(b.command == "move D-1 next" for b in reply.buttons)
+
+
+def test_chinese_message_gets_chinese_reply(chat):
+    reply = chat.say("alice", "新建 华为 5万")
+    assert reply.title == "已新建商机 D-1（华为）。"
+    assert reply.fields[0].label == "阶段"
+    assert reply.fields[1].value == "¥5万"
+
+
+def test_skipping_stages_is_one_change_and_warns(chat):
+    chat.say("alice", "new Acme")
+    chat.say("alice", "check D-1 1")
+    reply = chat.say("alice", "move D-1 quote")
+    assert reply.title == "D-1 moved: Lead → Quote."
+    assert "⚠ Left Lead with 1 deliverable(s) unchecked: Decision maker identified." in reply.lines
+    assert "Skipped: First contact, Demo." in reply.lines
+    changes = chat.uow.stage_changes.for_deal(1)
+    assert [(s.from_stage, s.to_stage) for s in changes] == [(None, "lead"), ("lead", "quote")]
+
+
+def test_card_shows_days_against_sla(chat):
+    chat.say("alice", "new Acme stage:quote")
+    chat.clock.advance(days=9)
+    reply = chat.say("alice", "show D-1")
+    assert reply.fields[0].value == "Quote · 9 days, 2 over the 7-day limit"
+
+
+def test_won_and_lost_close_deals(chat):
+    chat.say("alice", "new Acme 10k")
+    chat.say("alice", "new Beta 20k")
+    chat.say("alice", "won D-1 12k")
+    chat.say("alice", "lost D-2 price too high")
+    won, lost = chat.uow.deals.get(1), chat.uow.deals.get(2)
+    assert (won.status, won.stage, won.amount, won.closed_at) == (DealStatus.WON, "won", Decimal("12000.00"), chat.clock.now())
+    assert (lost.status, lost.stage, lost.lost_reason) == (DealStatus.LOST, "lost", "price too high")
+    again = chat.say("alice", "won D-1")
+    assert again.is_error and again.title == "D-1 is already won."
+
+
+def test_log_with_dated_next_step_creates_task(chat):
+    chat.say("alice", "new Acme")
+    reply = chat.say("alice", "跟进 D-1 客户要求下周三前发报价")
+    assert reply.lines == ["下一步已生成任务 T-1，截止 3月11日 周三 17:00"]
+    task = chat.uow.tasks.get(1)
+    assert task.due_at == datetime(2026, 3, 11, 9, 0, tzinfo=UTC)
+    assert len(chat.uow.interactions.rows) == 1
+
+
+def test_rep_cannot_change_another_reps_deal(chat):
+    chat.say("alice", "new Acme")
+    before = chat.counts()
+    reply = chat.say("bob", "move D-1 demo")
+    assert reply.is_error
+    assert reply.title.startswith("No permission: D-1 belongs to @alice.")
+    assert chat.counts() == before
+    assert chat.uow.deals.get(1).stage == "lead"
+
+
+def test_manager_changes_team_deals_and_reads_history(chat):
+    chat.say("alice", "new Acme")
+    assert chat.say("bob", "history D-1").is_error
+    chat.say("boss", "member @bob role:manager")
+    assert chat.uow.members.by_handle("bob").role == Role.MANAGER
+    assert not chat.say("bob", "move D-1 demo").is_error
+    history = chat.say("bob", "history D-1")
+    assert len(history.lines) == 2
+
+
+def test_only_admins_use_admin_verbs(chat):
+    reply = chat.say("alice", "team new East")
+    assert reply.is_error and reply.title == "No permission: team new is for admins."
+    assert not chat.say("boss", "team new East tz:Asia/Shanghai").is_error
+
+
+def test_task_done_and_overdue(chat):
+    chat.say("alice", "task call Acme tomorrow")
+    chat.say("alice", "task send deck in 3 days")
+    chat.clock.advance(days=2)
+    overdue = chat.say("alice", "tasks overdue")
+    assert overdue.title == "Your overdue tasks (1)"
+    chat.say("alice", "done T-1")
+    assert chat.uow.tasks.get(1).done_at == chat.clock.now()
+    assert chat.say("bob", "done T-2").title.startswith("No permission")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["mvoe D-1 demo", "move D-1 qoute", "move D-9 demo", "won D-1 lots", "lost D-1",
+     "new <b>x</b>", "log D-1 " + "y" * 5000, "DROP TABLE deals;", "推进 D-1 报价😀", "done T-99"],
+)
+def test_bad_input_changes_nothing(chat, text):
+    chat.say("alice", "new Acme")
+    before = chat.counts()
+    reply = chat.say("alice", text)
+    assert reply.is_error
+    assert chat.counts() == before
+    assert "Traceback" not in reply.text()
+
+
+def test_unknown_verb_suggests_and_shows_nothing_else(chat):
+    reply = chat.say("alice", "mvoe D-1 demo")
+    assert reply.title == "I don't know the command “mvoe”."
+    assert reply.lines == ["Did you mean “move”?"]
+
+
+def test_misspelt_stage_suggests_in_member_language(chat):
+    chat.say("alice", "new Acme")
+    reply = chat.say("alice", "推进 D-1 报介")
+    assert reply.title == "没有“报介”这个阶段。"
+    assert reply.lines[0] == "您是不是想用“报价”？"
+
+
+def test_unexpected_error_is_an_apology_and_rolls_back(chat, monkeypatch):
+    from core import app
+
+    def boom(cmd, ctx):
+        ctx.uow.deals.get(1)
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setitem(app.HANDLERS, app.c.ShowDeal, boom)
+    before = chat.counts()
+    reply = chat.say("alice", "show D-1")
+    assert reply.is_error and "something went wrong" in reply.title
+    assert chat.counts() == before
+
+
+def test_now_is_the_clock(chat):
+    chat.say("alice", "new Acme")
+    assert chat.uow.deals.get(1).created_at == datetime(2026, 3, 4, 2, 0, tzinfo=UTC)
+    chat.clock.advance(days=1)
+    chat.say("alice", "move D-1 next")
+    assert chat.uow.deals.get(1).stage_entered_at == datetime(2026, 3, 4, 2, 0, tzinfo=UTC) + timedelta(days=1)
