@@ -28,6 +28,24 @@ class Settings(BaseSettings):
     log_level: str = Field("INFO", validation_alias=_env("DEALBOT_LOG_LEVEL"))
     fixed_now: datetime | None = Field(None, validation_alias=_env("DEALBOT_FIXED_NOW"))
 
+    # The one HTTP server of `dealbot run`: Slack events, Telegram webhook, /healthz, /readyz.
+    http_host: str = Field("127.0.0.1", validation_alias=_env("DEALBOT_HTTP_HOST"))
+    http_port: int = Field(8080, validation_alias=_env("DEALBOT_HTTP_PORT"))
+
+    slack_bot_token: str = Field("", validation_alias=_env("SLACK_BOT_TOKEN"))
+    slack_app_token: str = Field("", validation_alias=_env("SLACK_APP_TOKEN"))
+    slack_signing_secret: str = Field("", validation_alias=_env("SLACK_SIGNING_SECRET"))
+    slack_api_url: str = Field("https://slack.com/api/", validation_alias=_env("SLACK_API_URL"))
+
+    telegram_bot_token: str = Field("", validation_alias=_env("TELEGRAM_BOT_TOKEN"))
+    telegram_webhook_url: str = Field("", validation_alias=_env("TELEGRAM_WEBHOOK_URL"))
+    telegram_webhook_secret: str = Field("", validation_alias=_env("TELEGRAM_WEBHOOK_SECRET"))
+    telegram_api_url: str = Field("https://api.telegram.org", validation_alias=_env("TELEGRAM_API_URL"))
+
+    dingtalk_client_id: str = Field("", validation_alias=_env("DINGTALK_CLIENT_ID"))
+    dingtalk_client_secret: str = Field("", validation_alias=_env("DINGTALK_CLIENT_SECRET"))
+    dingtalk_api_url: str = Field("https://api.dingtalk.com", validation_alias=_env("DINGTALK_API_URL"))
+
     @field_validator("language")
     @classmethod
     def _known_language(cls, value: str) -> str:

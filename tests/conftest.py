@@ -216,3 +216,39 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 def uow_factory(session_factory: sessionmaker[Session]) -> Callable[[], SqlUnitOfWork]:
     """A callable returning a new SqlUnitOfWork (one per transaction)."""
     return lambda: SqlUnitOfWork(session_factory)
+
+
+# --- the real core on the test database, for adapter, service and e2e tests ----------------------
+
+
+@pytest.fixture
+def wired(database_url: str, tmp_path: Path):
+    """A Dealbot wired by bot.bootstrap on the test database (SQLite, or PostgreSQL in that run).
+
+    The clock is frozen at Wed 4 Mar 2026 10:00 Shanghai; tests move it with `wired.bot.clock`.
+    """
+    from bot.bootstrap import build
+    from bot.config import Settings
+    from tests.fakes import FixedClock
+
+    settings = Settings(
+        _env_file=None,
+        database_url=database_url,
+        log_file=tmp_path / "dealbot.log",
+        admins="console:boss,slack:UBOSS,telegram:1000,dingtalk:boss",
+    )
+    result = build(settings, migrate=False)
+    result.bot.clock = FixedClock()
+    yield result
+    result.engine.dispose()
+
+
+@pytest.fixture
+def async_handler(wired):
+    """The core's handle as adapters get it from bot: awaited, run off the event loop."""
+    import asyncio
+
+    async def handle(incoming):
+        return await asyncio.to_thread(wired.bot.handle, incoming)
+
+    return handle
