@@ -1,0 +1,45 @@
+"""Arbitrary Unicode never breaks the parser or the bot: only ParseError escapes parse(), and
+Dealbot.handle always answers with a Reply."""
+
+from datetime import UTC, datetime
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from core.errors import ParseError
+from core.parser import ParseContext, parse
+from core.pipeline import DEFAULT_PIPELINE
+from core.verbs import VERBS
+from tests.fakes import ChatHarness
+
+CTX = ParseContext(datetime(2026, 3, 4, 2, 0, tzinfo=UTC), "Asia/Shanghai", DEFAULT_PIPELINE)
+VERB_WORDS = [name for v in VERBS for name in (v.key, v.zh)]
+
+# Free text, and text that starts with a real verb so the argument parsers get exercised too.
+messages = st.one_of(
+    st.text(max_size=200),
+    st.builds(lambda v, rest: f"{v} {rest}", st.sampled_from(VERB_WORDS), st.text(max_size=120)),
+    st.builds(lambda v, rest: f"{v} D-1 {rest}", st.sampled_from(VERB_WORDS), st.text(max_size=80)),
+)
+
+
+@given(messages)
+@settings(max_examples=600, deadline=None)
+def test_parse_raises_only_parse_error(text):
+    try:
+        parse(text, CTX)
+    except ParseError:
+        pass
+
+
+@given(st.lists(messages, min_size=1, max_size=5))
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_the_bot_always_answers(texts):
+    chat = ChatHarness()
+    chat.say("alice", "new Acme 50k")
+    for text in texts:
+        reply = chat.say("alice", text)
+        assert reply.title
+        if reply.is_error:
+            assert "Traceback" not in reply.text()
+            assert "something went wrong" not in reply.title  # a crash, not a user error
