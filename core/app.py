@@ -43,6 +43,8 @@ HANDLERS: dict[type, Callable[..., Reply]] = {
     c.ShowMe: people.show_me,
     c.SetLanguage: people.set_language,
     c.SetTimezone: people.set_timezone,
+    c.StartLink: people.start_link,
+    c.LinkAccount: people.link_account,
     c.ListTeams: people.list_teams,
     c.CreateTeam: people.create_team,
     c.ListMembers: people.list_members,
@@ -51,10 +53,12 @@ HANDLERS: dict[type, Callable[..., Reply]] = {
 
 
 class Dealbot:
-    def __init__(self, uow_factory: Callable[[], UnitOfWork], clock: Clock, defaults: Defaults):
+    def __init__(self, uow_factory: Callable[[], UnitOfWork], clock: Clock, defaults: Defaults,
+                 new_code: Callable[[], str] | None = None):
         self.uow_factory = uow_factory
         self.clock = clock
         self.defaults = defaults
+        self.new_code = new_code  # one-time link codes; None: 8 random digits
 
     def handle(self, incoming: Incoming) -> Reply:
         now = self.clock.now()
@@ -69,6 +73,8 @@ class Dealbot:
                 ctx = Context(uow=uow, actor=actor, team=team, pipeline=pipeline, now=now, lang=lang,
                               tz=actor.timezone or team.timezone,
                               source=f"{incoming.platform}:{incoming.message_id}", defaults=self.defaults)
+                if self.new_code is not None:
+                    ctx.new_code = self.new_code
                 command = parse(incoming.text, ParseContext(now, ctx.tz, pipeline, self.defaults.currency))
                 reply = HANDLERS[type(command)](command, ctx)
                 uow.commit()

@@ -132,6 +132,21 @@ class SetTimezone(Command):
 
 
 @dataclass(frozen=True)
+class StartLink(Command):
+    """`me link`: make a one-time code to link another platform account."""
+
+    verb = "me"
+
+
+@dataclass(frozen=True)
+class LinkAccount(Command):
+    """`me link <code>`: this account joins the member the code was made for."""
+
+    code: str
+    verb = "me"
+
+
+@dataclass(frozen=True)
 class ListTeams(Command):
     verb = "team"
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -35,6 +37,7 @@ class Context:
     tz: str
     source: str  # "<platform>:<message id>", written into audit entries
     defaults: Defaults
+    new_code: Callable[[], str] = field(default=lambda: f"{secrets.randbelow(10**8):08d}")
 
     @property
     def zone(self) -> ZoneInfo:

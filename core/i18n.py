@@ -80,6 +80,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "A quote is not closed: close it with ” or \".",
         "zh": "引号没有闭合，请补上 ” 或 \"。",
     },
+    "err.bad_link_code": {
+        "en": "A link code is 8 digits: send “me link” on your first platform to get one.",
+        "zh": "绑定验证码为 8 位数字：请先在原平台发送“我 绑定”获取。",
+    },
+    "err.link_code_unknown": {
+        "en": "That link code is wrong or has expired; send “me link” again for a new one.",
+        "zh": "验证码错误或已过期，请重新发送“我 绑定”获取新的验证码。",
+    },
+    "err.link_same": {
+        "en": "This account is already {member}.",
+        "zh": "此账号已经是 {member}。",
+    },
     "err.bad_language": {"en": "Languages: en, zh.", "zh": "可选语言：en（英文）、zh（中文）。"},
     "err.bad_timezone": {
         "en": "“{value}” is not a time zone; use a name like Asia/Shanghai or Europe/Berlin.",
@@ -239,6 +251,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "team.created": {"en": "Team {name} created ({tz}).", "zh": "已新建团队 {name}（{tz}）。"},
     "member.list": {"en": "Members of {team} ({count})", "zh": "{team} 成员（{count}）"},
     "member.updated": {"en": "{member} is now {role} in {team}.", "zh": "{member} 现为 {team} 的{role}。"},
+    "link.code": {
+        "en": "Your link code is {code}. Within {minutes} minutes, send “me link {code}” to me from your other platform account.",
+        "zh": "您的绑定验证码是 {code}。请在 {minutes} 分钟内用另一个平台的账号向我发送“我 绑定 {code}”。",
+    },
+    "link.done": {
+        "en": "Linked: this {platform} account is now {member}; your deals and tasks are one.",
+        "zh": "绑定成功：此 {platform} 账号已与 {member} 合并，商机和任务已统一。",
+    },
     # -- help -----------------------------------------------------------------------------------
     "help.title": {"en": "What I can do:", "zh": "我可以帮您："},
     "help.examples": {

@@ -72,6 +72,7 @@ _WORDS = {
     "new": "new", "新建": "new",
     "lang": "lang", "language": "lang", "语言": "lang",
     "tz": "tz", "timezone": "tz", "时区": "tz",
+    "link": "link", "绑定": "link", "关联": "link",
 }
 _LANGUAGES = {"en": "en", "english": "en", "英文": "en", "英语": "en",
               "zh": "zh", "chinese": "zh", "中文": "zh", "汉语": "zh", "cn": "zh"}
@@ -387,6 +388,8 @@ def _me(a: _Args) -> c.Command:
     if not a.tokens:
         return c.ShowMe()
     what = _WORDS.get(a.tokens[0].text.casefold())
+    if what == "link":
+        return _link(a)
     if what not in ("lang", "tz"):
         raise a.error("err.extra_args", text=a.tokens[0].text[:40])
     if len(a.tokens) != 2:
@@ -397,6 +400,15 @@ def _me(a: _Args) -> c.Command:
             raise a.error("err.bad_language")
         return c.SetLanguage(_LANGUAGES[value.casefold()])
     return c.SetTimezone(_timezone(a, value))
+
+
+def _link(a: _Args) -> c.Command:
+    if len(a.tokens) == 1:
+        return c.StartLink()
+    code = a.tokens[1].text
+    if len(a.tokens) > 2 or not re.fullmatch(r"\d{8}", code):
+        raise a.error("err.bad_link_code")
+    return c.LinkAccount(code)
 
 
 def _timezone(a: _Args, value: str) -> str:

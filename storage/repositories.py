@@ -122,6 +122,42 @@ class SqlMemberRepository(_SqlRepository):
         return self._session.scalars(query).all()
 
 
+    def add_link_code(self, code: str, member_id: int, expires_at) -> None:
+        self._session.execute(
+            t.link_codes.insert().values(code=code, member_id=member_id, expires_at=expires_at)
+        )
+
+    def take_link_code(self, code: str, now) -> int | None:
+        row = self._session.execute(
+            delete(t.link_codes)
+            .where(t.link_codes.c.code == code)
+            .returning(t.link_codes.c.member_id, t.link_codes.c.expires_at)
+        ).first()
+        if row is None or row.expires_at <= now:
+            return None
+        return row.member_id
+
+
+# Every column that points at a member, for merging two members into one.
+MEMBER_REFERENCES = (
+    (t.identities, t.identities.c.member_id),
+    (t.link_codes, t.link_codes.c.member_id),
+    (t.deals, t.deals.c.owner_id),
+    (t.tasks, t.tasks.c.assignee_id),
+    (t.interactions, t.interactions.c.author_id),
+    (t.stage_changes, t.stage_changes.c.by_id),
+    (t.audit_entries, t.audit_entries.c.actor_id),
+)
+
+
+def merge_members(session: Session, from_id: int, into_id: int) -> None:
+    session.flush()
+    for table, column in MEMBER_REFERENCES:
+        session.execute(table.update().where(column == from_id).values({column.name: into_id}))
+    session.execute(delete(t.members).where(t.members.c.id == from_id))
+    session.expire_all()  # loaded objects still hold the old ids
+
+
 class SqlCustomerRepository(_SqlRepository):
     def add(self, customer: Customer) -> Customer:
         return self._add(customer)

@@ -88,6 +88,15 @@ identities = sa.Table(
     sa.Index(None, "member_id"),
 )
 
+# One-time codes that link a second platform account to a member (`me link`).
+link_codes = sa.Table(
+    "link_codes",
+    metadata,
+    sa.Column("code", sa.String(16), primary_key=True),
+    _fk("member_id", "members.id", ondelete="CASCADE"),
+    sa.Column("expires_at", UTCDateTime(), nullable=False),
+)
+
 customers = sa.Table(
     "customers",
     metadata,

@@ -15,6 +15,7 @@ from storage.repositories import (
     SqlStageChangeRepository,
     SqlTaskRepository,
     SqlTeamRepository,
+    merge_members,
 )
 
 
@@ -63,6 +64,9 @@ class SqlUnitOfWork:
         # as with the in-memory fake.
         session, self._session = self.session, None
         session.close()
+
+    def merge_members(self, from_id: int, into_id: int) -> None:
+        merge_members(self.session, from_id, into_id)
 
     def commit(self) -> None:
         self.session.commit()

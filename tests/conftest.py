@@ -154,6 +154,7 @@ def _emptying_sql() -> str:
     resets = [
         f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), 1, false)"
         for table in children_first
+        if "id" in table.c
     ]
     return "; ".join(deletes + resets)
 

@@ -62,6 +62,7 @@ class FakeMemberRepository(_Table):
     def __init__(self):
         super().__init__()
         self.identity_rows = _Table()
+        self.link_codes: dict[str, tuple[int, datetime]] = {}
 
     def by_handle(self, handle):
         return next((m for m in self.all() if m.handle.lower() == handle.lower()), None)
@@ -81,6 +82,13 @@ class FakeMemberRepository(_Table):
 
     def identities(self, member_id):
         return [i for i in self.identity_rows.all() if i.member_id == member_id]
+
+    def add_link_code(self, code, member_id, expires_at):
+        self.link_codes[code] = (member_id, expires_at)
+
+    def take_link_code(self, code, now):
+        member_id, expires_at = self.link_codes.pop(code, (None, None))
+        return member_id if member_id is not None and expires_at > now else None
 
 
 class FakeCustomerRepository(_Table):
@@ -178,6 +186,21 @@ class FakeUnitOfWork:
 
     def __exit__(self, *exc):
         self.rollback()
+
+    def merge_members(self, from_id, into_id):
+        moves = [
+            (self.members.identity_rows.all(), "member_id"), (self.deals.all(), "owner_id"),
+            (self.tasks.all(), "assignee_id"), (self.interactions.all(), "author_id"),
+            (self.stage_changes.all(), "by_id"), (self.audit.all(), "actor_id"),
+        ]
+        for rows, attr in moves:
+            for row in rows:
+                if getattr(row, attr) == from_id:
+                    setattr(row, attr, into_id)
+        self.members.link_codes = {
+            code: (into_id if m == from_id else m, exp) for code, (m, exp) in self.members.link_codes.items()
+        }
+        del self.members.rows[from_id]
 
     def commit(self):
         for obj in self._stored_objects():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from core import commands as c
 from core import permissions
@@ -92,6 +92,35 @@ def _update_self(ctx: Context, field: str, value: str) -> None:
     setattr(ctx.actor, field, value)
     record(ctx.uow, action=f"member.{field}", entity=f"member:{ctx.actor.id}", at=ctx.now,
            actor_id=ctx.actor.id, source=ctx.source, before={field: before}, after={field: value})
+
+
+LINK_CODE_MINUTES = 10
+_ROLE_RANK = {Role.REP: 0, Role.MANAGER: 1, Role.ADMIN: 2}
+
+
+def start_link(cmd: c.StartLink, ctx: Context) -> Reply:
+    code = ctx.new_code()
+    ctx.uow.members.add_link_code(code, ctx.actor.id, ctx.now + timedelta(minutes=LINK_CODE_MINUTES))
+    return Reply(title=t("link.code", ctx.lang, code=code, minutes=LINK_CODE_MINUTES), language=ctx.lang)
+
+
+def link_account(cmd: c.LinkAccount, ctx: Context) -> Reply:
+    """Fold the member behind this account into the member who asked for the code."""
+    target_id = ctx.uow.members.take_link_code(cmd.code, ctx.now)
+    target = ctx.uow.members.get(target_id) if target_id else None
+    if target is None:
+        raise UserError("err.link_code_unknown", verb="me")
+    if target.id == ctx.actor.id:
+        raise UserError("err.link_same", member=target.ref())
+    if _ROLE_RANK[Role(ctx.actor.role)] > _ROLE_RANK[Role(target.role)]:
+        target.role = ctx.actor.role  # linking never takes a role away
+    platform = ctx.source.split(":")[0]
+    old_id = ctx.actor.id
+    ctx.uow.merge_members(old_id, target.id)
+    record(ctx.uow, action="member.link", entity=f"member:{target.id}", at=ctx.now, actor_id=target.id,
+           source=ctx.source, before={"member_id": old_id}, after={"member_id": target.id})
+    lang = target.language or ctx.lang
+    return Reply(title=t("link.done", lang, platform=platform, member=target.ref()), language=lang)
 
 
 def _require_admin(ctx: Context, verb: str) -> None:

@@ -100,3 +100,19 @@ def test_csv_round_trip_on_the_database(chat, wired):
     assert chat.counts() == before
     with wired.uow() as uow:
         assert export_deals(uow) == text
+
+
+def test_linking_accounts_merges_members_on_the_database(chat, wired):
+    wired.bot.new_code = lambda: "87654321"
+    chat.say("alice", "new Acme")
+    chat.say("alice", "me link")
+    slack = Incoming(platform="slack", user_id="UA", user_name="alice.s", text="task call Acme tomorrow")
+    wired.bot.handle(slack)
+    linked = wired.bot.handle(Incoming(platform="slack", user_id="UA", user_name="alice.s",
+                                       text="me link 87654321"))
+    assert not linked.is_error, linked.title
+    with wired.uow() as uow:
+        alice = uow.members.by_handle("alice")
+        assert uow.members.by_identity("slack", "UA").id == alice.id
+        assert uow.tasks.get(1).assignee_id == alice.id
+        assert uow.members.by_handle("alice.s") is None

@@ -158,3 +158,25 @@ def test_now_is_the_clock(chat):
     chat.clock.advance(days=1)
     chat.say("alice", "move D-1 next")
     assert chat.uow.deals.get(1).stage_entered_at == datetime(2026, 3, 4, 2, 0, tzinfo=UTC) + timedelta(days=1)
+
+
+def test_linking_two_platform_accounts_makes_one_member(chat):
+    chat.bot.new_code = lambda: "12345678"
+    chat.say("alice", "new Acme")
+    assert chat.say("alice", "me link").title.startswith("Your link code is 12345678.")
+    chat.say("U_ALICE", "new Beta", platform="slack")  # a second member, for now
+    reply = chat.say("U_ALICE", "me link 12345678", platform="slack")
+    assert reply.title == "Linked: this slack account is now @alice; your deals and tasks are one."
+    alice = chat.uow.members.by_handle("alice")
+    assert {d.owner_id for d in chat.uow.deals.all()} == {alice.id}
+    assert chat.uow.members.by_identity("slack", "U_ALICE") is alice
+    assert chat.uow.members.by_handle("u_alice") is None
+    assert not chat.say("U_ALICE", "move D-1 demo", platform="slack").is_error
+
+
+def test_a_link_code_works_once_and_expires(chat):
+    chat.bot.new_code = lambda: "12345678"
+    chat.say("alice", "me link")
+    chat.clock.advance(minutes=11)
+    assert chat.say("U9", "me link 12345678", platform="slack").title.startswith("That link code is wrong")
+    assert chat.say("U9", "me link 123", platform="slack").is_error
