@@ -38,6 +38,9 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("console", help="chat with dealbot in this terminal (embedded SQLite by default)")
     p.set_defaults(run=_console)
 
+    p = sub.add_parser("run", help="connect to every configured chat platform and serve")
+    p.set_defaults(run=_run)
+
     p = sub.add_parser("migrate", help="bring the database schema up to date")
     p.add_argument("revision", nargs="?", default="head")
     p.set_defaults(run=_migrate)
@@ -76,6 +79,12 @@ def _console(args) -> int:
     else:
         adapter.run_lines(sys.stdin, sys.stdout)
     return 0
+
+
+def _run(args) -> int:
+    from bot.run import run
+
+    return run(_settings())
 
 
 def _migrate(args) -> int:
