@@ -53,7 +53,89 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--team", default=None)
     p.set_defaults(run=_export)
+
+    p = sub.add_parser("outbox", help="reminders and digests waiting or failed; retry failed ones")
+    p.add_argument("action", nargs="?", choices=["list", "retry"], default="list")
+    p.add_argument("ids", nargs="*", type=int, help="rows to retry (retry: default every failed row)")
+    p.add_argument("--status", default="failed,pending",
+                   help="comma-separated: pending, failed, sent, skipped, or all (default failed,pending)")
+    p.add_argument("--limit", type=int, default=50)
+    p.set_defaults(run=_outbox)
+
+    p = sub.add_parser("team-settings", help="show or change a team's reminder settings")
+    p.add_argument("team")
+    p.add_argument("changes", nargs="*", metavar="KEY=VALUE",
+                   help="working_days=mon-fri quiet_hours=21:00-08:00 end_of_day=18:00 weekly_digest=09:00 "
+                        "escalation_days=2 catch_up_hours=24 task_lead_minutes=0")
+    p.set_defaults(run=_team_settings)
+
+    p = sub.add_parser("scorecard", help="a team's weekly scorecard (DESIGN.md §5)")
+    p.add_argument("--team", default=None, help="default: DEALBOT_TEAM")
+    p.add_argument("--week", default=None, help="2026-W10, 'this week', 'last week' (default)")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--currency", default=None, help="the currency of the amounts (default: DEALBOT_CURRENCY)")
+    p.add_argument("--chart", default=None, metavar="PNG", help="also draw the chart into this file")
+    p.set_defaults(run=_scorecard)
+
+    p = sub.add_parser("funnel", help="how far a period's new deals got, stage by stage")
+    p.add_argument("--team", default=None)
+    p.add_argument("--period", default=None, help="'this quarter' (default), 2026-03, Q3, 'last month', 2026-W10")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(run=_funnel)
+
+    p = sub.add_parser("forecast", help="expected wins of the open deals closing in a period")
+    p.add_argument("--team", default=None)
+    p.add_argument("--period", default=None, help="'this month' (default), 'next month', Q3, 2026-04")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--currency", default=None)
+    p.add_argument("--backtest", action="store_true",
+                   help="test the win-probability model on the closed history (Brier score vs stage defaults)")
+    p.set_defaults(run=_forecast)
+
+    p = sub.add_parser("demo", help="load six months of demo history into an empty database")
+    p.set_defaults(run=_demo)
     return parser
+
+
+def _figures(run) -> int:
+    from bot.analytics import FiguresError, wire_analytics
+    from bot.bootstrap import build
+
+    settings = _settings()
+    wired = wire_analytics(build(settings))
+    try:
+        return run(wired, settings)
+    except FiguresError as err:
+        print(f"dealbot: {err}", file=sys.stderr)
+        return 2
+    finally:
+        wired.engine.dispose()
+
+
+def _scorecard(args) -> int:
+    from bot.analytics import scorecard
+
+    return _figures(lambda w, s: scorecard(w, args.team or s.team, args.week, args.format, args.currency,
+                                           args.chart, sys.stdout))
+
+
+def _funnel(args) -> int:
+    from bot.analytics import funnel
+
+    return _figures(lambda w, s: funnel(w, args.team or s.team, args.period, args.format, sys.stdout))
+
+
+def _forecast(args) -> int:
+    from bot.analytics import forecast
+
+    return _figures(lambda w, s: forecast(w, args.team or s.team, args.period, args.format, args.currency,
+                                          args.backtest, sys.stdout))
+
+
+def _demo(args) -> int:
+    from bot.analytics import demo
+
+    return _figures(lambda w, s: demo(w, sys.stdout))
 
 
 def _settings():
@@ -67,10 +149,11 @@ def _settings():
 
 def _console(args) -> int:
     from adapters.console import ConsoleAdapter
+    from bot.analytics import wire_analytics
     from bot.bootstrap import build
 
     settings = _settings()
-    wired = build(settings, extra_admins=frozenset({("console", settings.console_user)}))
+    wired = wire_analytics(build(settings, extra_admins=frozenset({("console", settings.console_user)})))
     adapter = ConsoleAdapter(wired.bot.handle, local_user=settings.console_user)
     if sys.stdin.isatty():
         import readline  # noqa: F401  (line editing for input())
@@ -136,6 +219,23 @@ def _export(args) -> int:
         Path(args.file).write_text(text, encoding="utf-8")
         print(f"exported {max(0, text.count(chr(10)) - 1)} deals to {args.file}")
     return 0
+
+
+def _outbox(args) -> int:
+    from bot.bootstrap import build
+    from bot.outbox_cli import list_rows, retry_rows
+
+    wired = build(_settings())
+    if args.action == "retry":
+        return retry_rows(wired, args.ids, sys.stdout)
+    return list_rows(wired, args.status, args.limit, sys.stdout)
+
+
+def _team_settings(args) -> int:
+    from bot.bootstrap import build
+    from bot.outbox_cli import team_settings
+
+    return team_settings(build(_settings()), args.team, args.changes, sys.stdout, sys.stderr)
 
 
 if __name__ == "__main__":

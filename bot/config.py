@@ -32,6 +32,16 @@ class Settings(BaseSettings):
     http_host: str = Field("127.0.0.1", validation_alias=_env("DEALBOT_HTTP_HOST"))
     http_port: int = Field(8080, validation_alias=_env("DEALBOT_HTTP_PORT"))
 
+    # Reminders and digests (`dealbot run`): the scans (one replica at a time: a PostgreSQL
+    # advisory lock picks it) and the outbox dispatcher (every replica).
+    scheduler: bool = Field(True, validation_alias=_env("DEALBOT_SCHEDULER"))
+    scan_seconds: float = Field(60.0, gt=0, validation_alias=_env("DEALBOT_SCAN_SECONDS"))
+    leader_check_seconds: float = Field(15.0, gt=0, validation_alias=_env("DEALBOT_LEADER_CHECK_SECONDS"))
+    dispatch: bool = Field(True, validation_alias=_env("DEALBOT_DISPATCH"))
+    dispatch_batch: int = Field(100, gt=0, validation_alias=_env("DEALBOT_DISPATCH_BATCH"))
+    dispatch_lease_seconds: int = Field(300, gt=0, validation_alias=_env("DEALBOT_DISPATCH_LEASE_SECONDS"))
+    send_attempts: int = Field(5, gt=0, validation_alias=_env("DEALBOT_SEND_ATTEMPTS"))
+
     slack_bot_token: str = Field("", validation_alias=_env("SLACK_BOT_TOKEN"))
     slack_app_token: str = Field("", validation_alias=_env("SLACK_APP_TOKEN"))
     slack_signing_secret: str = Field("", validation_alias=_env("SLACK_SIGNING_SECRET"))

@@ -1,4 +1,6 @@
-"""`dealbot run`: every configured platform plus one HTTP server, in one asyncio process.
+"""`dealbot run`: every configured platform plus one HTTP server, in one asyncio process, with the
+scheduler's scans and the outbox dispatcher (bot.outbound) started after the adapters and
+stopped before them.
 
 The core is synchronous; each message runs in a worker thread (asyncio.to_thread) so one slow
 database call never stalls the other platforms. SIGTERM/SIGINT stop the intake first, then wait
@@ -15,6 +17,7 @@ from aiohttp import web
 
 from bot.bootstrap import Wired, build
 from bot.config import Settings
+from bot.outbound import Outbound, notifiers_of
 from bot.platforms import configured_adapters, missing_settings_message
 from core.messages import Incoming, Reply
 
@@ -82,10 +85,13 @@ async def serve(settings: Settings) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    outbound = None
     try:
         for adapter in adapters:
             await adapter.start()
             log.info("%s started", adapter.platform)
+        outbound = Outbound(wired, notifiers_of(adapters), frozenset(a.platform for a in adapters))
+        await outbound.start()
         state["ready"] = True
         names = ", ".join(a.platform for a in adapters)
         print(f"dealbot running: {names}; http on {settings.http_host}:{settings.http_port}", flush=True)
@@ -93,6 +99,8 @@ async def serve(settings: Settings) -> int:
     finally:
         state["ready"] = False
         log.info("stopping: no new events, finishing those in flight")
+        if outbound is not None:
+            await outbound.stop()
         for adapter in adapters:
             await _stop_quietly(adapter)
         if not await handler.drained(DRAIN_SECONDS):

@@ -20,8 +20,8 @@ from core.messages import Incoming, Reply
 from core.model import Member, Team
 from core.parser import ParseContext, parse
 from core.pipeline import Pipeline, pipeline_of
-from core.ports import Clock, UnitOfWork
-from core.services import deals, help, people, tasks
+from core.ports import Charts, Clock, UnitOfWork
+from core.services import analytics, deals, digests, help, people, snooze, tasks
 from core.verbs import find_verb
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,13 @@ HANDLERS: dict[type, Callable[..., Reply]] = {
     c.CreateTeam: people.create_team,
     c.ListMembers: people.list_members,
     c.UpdateMember: people.update_member,
+    c.Snooze: snooze.snooze,
+    c.ShowDigests: digests.show_digests,
+    c.SubscribeDigest: digests.subscribe_digest,
+    c.StopDigests: digests.stop_digests,
+    c.ShowScorecard: analytics.show_scorecard,
+    c.ShowFunnel: analytics.show_funnel,
+    c.ShowForecast: analytics.show_forecast,
 }
 
 
@@ -59,6 +66,7 @@ class Dealbot:
         self.clock = clock
         self.defaults = defaults
         self.new_code = new_code  # one-time link codes; None: 8 random digits
+        self.charts: Charts | None = None  # bot/analytics.py sets it; None: figures as text only
 
     def handle(self, incoming: Incoming) -> Reply:
         now = self.clock.now()
@@ -72,9 +80,11 @@ class Dealbot:
                 pipeline = pipeline_of(team.pipeline)
                 ctx = Context(uow=uow, actor=actor, team=team, pipeline=pipeline, now=now, lang=lang,
                               tz=actor.timezone or team.timezone,
-                              source=f"{incoming.platform}:{incoming.message_id}", defaults=self.defaults)
+                              source=f"{incoming.platform}:{incoming.message_id}", defaults=self.defaults,
+                              chat_id=incoming.chat_id)
                 if self.new_code is not None:
                     ctx.new_code = self.new_code
+                ctx.charts = self.charts
                 command = parse(incoming.text, ParseContext(now, ctx.tz, pipeline, self.defaults.currency))
                 reply = HANDLERS[type(command)](command, ctx)
                 uow.commit()

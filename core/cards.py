@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from core.amounts import format_money
+from core.analytics.explain import deal_probability
 from core.context import Context
 from core.dates import format_when
 from core.i18n import t
@@ -101,6 +102,9 @@ def deal_card(ctx: Context, deal: Deal) -> Reply:
     reply = Reply(title=f"{deal.code} · {customer.name if customer else '—'} — {deal.title}",
                   language=ctx.lang)
     reply.fields = _card_fields(ctx, deal)
+    probability = deal_probability(ctx, deal)
+    if probability is not None:
+        reply.fields.append(probability)
     if deal.is_open and stage.deliverables:
         reply.lines.append(t("card.deliverables", ctx.lang, stage=stage.name(ctx.lang)))
         reply.lines += deliverable_lines(ctx, deal, stage)

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from core.amounts import Money
 from core.dates import DateMatch
+from core.periods import Period
 
 
 class Command:
@@ -170,3 +171,56 @@ class UpdateMember(Command):
     role: str | None = None
     team: str | None = None
     verb = "member"
+
+
+@dataclass(frozen=True)
+class Snooze(Command):
+    """`snooze D-12 2d` / `snooze T-7 1d`: no reminders about it until `until`."""
+
+    target: str  # deal | task
+    ref_id: int
+    until: datetime
+    verb = "snooze"
+
+
+@dataclass(frozen=True)
+class ShowDigests(Command):
+    verb = "digest"
+
+
+@dataclass(frozen=True)
+class SubscribeDigest(Command):
+    frequency: str = "weekly"  # weekly | daily
+    verb = "digest"
+
+
+@dataclass(frozen=True)
+class StopDigests(Command):
+    verb = "digest"
+
+
+@dataclass(frozen=True)
+class ShowScorecard(Command):
+    """`scorecard [team] [week]`: the week's figures (default: last week)."""
+
+    team: str | None = None
+    period: Period | None = None
+    verb = "scorecard"
+
+
+@dataclass(frozen=True)
+class ShowFunnel(Command):
+    """`funnel [team] [period]`: the cohort funnel (default: this quarter)."""
+
+    team: str | None = None
+    period: Period | None = None
+    verb = "funnel"
+
+
+@dataclass(frozen=True)
+class ShowForecast(Command):
+    """`forecast [team] [period]`: expected wins of the open deals (default: this month)."""
+
+    team: str | None = None
+    period: Period | None = None
+    verb = "forecast"

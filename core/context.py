@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from core.model import Member, Team
 from core.pipeline import Pipeline
-from core.ports import UnitOfWork
+from core.ports import Charts, UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,8 @@ class Context:
     source: str  # "<platform>:<message id>", written into audit entries
     defaults: Defaults
     new_code: Callable[[], str] = field(default=lambda: f"{secrets.randbelow(10**8):08d}")
+    chat_id: str = ""  # the chat the message came from (digest subscriptions name it)
+    charts: Charts | None = None  # draws the scorecard's and funnel's pictures; None: text only
 
     @property
     def zone(self) -> ZoneInfo:

@@ -40,6 +40,8 @@ class Team:
     # None means the default pipeline.
     pipeline: dict | None = None
     id: int | None = None
+    # Working days, quiet hours, reminder timing (core.worktime.WorkSettings); None: defaults.
+    settings: dict | None = None
 
 
 @dataclass(eq=False)
@@ -100,6 +102,8 @@ class Deal:
     # The deal's id in the system it was imported from (CSV `ref`); None for deals made in chat.
     ref: str | None = None
     id: int | None = None
+    # `snooze D-12 2d`: no reminders about the deal until then.
+    snoozed_until: datetime | None = None
 
     @property
     def code(self) -> str:
@@ -131,6 +135,7 @@ class Task:
     done_at: datetime | None = None
     origin: TaskOrigin = TaskOrigin.TYPED
     id: int | None = None
+    snoozed_until: datetime | None = None  # `snooze T-7 1d`
 
     @property
     def code(self) -> str:

@@ -10,13 +10,15 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from core import commands as c
 from core.amounts import DEFAULT_CURRENCY, Money, parse_amount
 from core.dates import DateMatch, find_date, parse_date
+from core.dates_zh import cn_number
 from core.errors import ParseError
+from core.periods import Period, parse_period
 from core.pipeline import Pipeline
 from core.verbs import ZH_PREFIXES, find_verb, suggest_verb
 
@@ -454,8 +456,105 @@ def _member(a: _Args) -> c.Command:
     )
 
 
+# -- snooze and digest ---------------------------------------------------------------------------
+
+MAX_SNOOZE_DAYS = 30
+_SNOOZE_SPAN = re.compile(
+    r"^(?:for\s+)?(?P<n>[0-9]+(?:\.[0-9]+)?|[零〇一二两三四五六七八九十]{1,3}|an?)\s*(?:个)?"
+    r"(?P<unit>d|days?|天|日|h|hrs?|hours?|小时|钟头|w|wks?|weeks?|周|星期|礼拜|m|mins?|minutes?|分钟)$",
+    re.IGNORECASE,
+)
+_SPAN_UNITS = {"d": "days", "天": "days", "日": "days", "h": "hours", "小": "hours", "钟": "hours",
+               "w": "weeks", "周": "weeks", "星": "weeks", "礼": "weeks", "m": "minutes", "分": "minutes"}
+
+
+def _snooze(a: _Args) -> c.Command:
+    if not a.tokens:
+        raise a.missing("target")
+    word = a.tokens[0].text
+    if m := _DEAL_ID.match(word):
+        target, ref_id = "deal", int(m[1])
+    elif m := _TASK_ID.match(word):
+        target, ref_id = "task", int(m[1])
+    else:
+        raise a.error("err.bad_ref", value=word[:40])
+    rest = unicodedata.normalize("NFKC", a.rest_after(1))
+    until = _snooze_until(a, rest) if rest else a.ctx.now + timedelta(days=1)
+    if until <= a.ctx.now:
+        raise a.error("err.past_date", when_at=until)
+    if until - a.ctx.now > timedelta(days=MAX_SNOOZE_DAYS):
+        raise a.error("err.snooze_too_long", days=MAX_SNOOZE_DAYS)
+    return c.Snooze(target, ref_id, until)
+
+
+def _snooze_until(a: _Args, text: str) -> datetime:
+    if m := _SNOOZE_SPAN.match(text.strip()):
+        count = 1.0 if m["n"].lower() in ("a", "an") else None
+        if count is None:
+            count = float(m["n"]) if m["n"][0].isdigit() else cn_number(m["n"])
+        unit = _SPAN_UNITS.get(m["unit"][0].lower())
+        if count is not None and unit is not None:
+            return a.ctx.now + timedelta(**{unit: count})
+    when = parse_date(text, a.ctx.now, a.ctx.timezone)
+    if when is None:
+        raise a.error("err.bad_snooze", value=text[:40])
+    return when
+
+
+_DIGEST_WORDS = {
+    "here": "here", "这里": "here", "本群": "here", "此群": "here", "这个群": "here",
+    "weekly": "weekly", "week": "weekly", "每周": "weekly", "周报": "weekly",
+    "daily": "daily", "day": "daily", "每日": "daily", "每天": "daily", "日报": "daily",
+    "off": "off", "stop": "off", "none": "off", "关闭": "off", "取消": "off", "停止": "off",
+}
+
+
+def _digest(a: _Args) -> c.Command:
+    words = [_DIGEST_WORDS.get(t.text.casefold()) for t in a.tokens]
+    if not words:
+        return c.ShowDigests()
+    if None in words:
+        bad = a.tokens[words.index(None)].text
+        raise a.error("err.extra_args", text=bad[:40])
+    if words == ["off"]:
+        return c.StopDigests()
+    frequencies = [w for w in words if w in ("weekly", "daily")]
+    if "off" in words or len(frequencies) > 1 or len(words) - len(frequencies) > 1:
+        raise a.error("err.extra_args", text=a.rest_after(0)[:40])
+    return c.SubscribeDigest(frequencies[0] if frequencies else "weekly")
+
+
+# -- scorecard, funnel, forecast -------------------------------------------------------------------
+
+def _figures(a: _Args, command: type) -> c.Command:
+    """`[team] [period]`: the longest tail of words that names a period is the period; the words
+    before it (or `team:<name>`) name the team."""
+    positional, opts = a.split_options({"team"})
+    words = [tok.text for tok in positional]
+    today = a.ctx.now.astimezone(ZoneInfo(a.ctx.timezone)).date()
+    period: Period | None = None
+    for cut in range(len(words)):
+        period = parse_period(" ".join(words[cut:]), today)
+        if period is not None:
+            words = words[:cut]
+            break
+    team = opts.get("team") or (" ".join(words) if words else None)
+    if words and opts.get("team"):
+        raise a.error("err.bad_period", value=" ".join(words)[:40])
+    if team is not None and period is None and len(words) == 1 and _looks_like_period(words[0]):
+        raise a.error("err.bad_period", value=words[0][:40])
+    return command(team=a.name(team) if team else None, period=period)
+
+
+def _looks_like_period(word: str) -> bool:
+    return bool(re.search(r"\d", word)) and not any(ch.isalpha() and not ch.isascii() for ch in word[:1])
+
+
 _PARSERS: dict[str, Callable[[_Args], c.Command]] = {
     "help": _help, "new": _new, "show": _show, "history": _history, "deals": _deals,
     "move": _move, "check": _check, "won": _won, "lost": _lost, "log": _log, "task": _task,
     "tasks": _tasks, "done": _done, "me": _me, "team": _team, "member": _member,
+    "snooze": _snooze, "digest": _digest,
+    "scorecard": lambda a: _figures(a, c.ShowScorecard), "funnel": lambda a: _figures(a, c.ShowFunnel),
+    "forecast": lambda a: _figures(a, c.ShowForecast),
 }

@@ -7,10 +7,21 @@ same behaviour as the SQL ones.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol, Self
 
+from core.analytics.counts import (
+    OpenDeal,
+    OpenGroup,
+    PastState,
+    RepCounts,
+    StageExits,
+    StaleDeal,
+    Totals,
+)
+from core.analytics.pictures import FunnelPicture, ScorecardPicture
+from core.due import DealStamp, TaskStamp, TeamFigures
 from core.model import (
     AuditEntry,
     Customer,
@@ -23,6 +34,7 @@ from core.model import (
     Task,
     Team,
 )
+from core.outbox import DigestSubscription, OutboxMessage
 
 
 class Clock(Protocol):
@@ -117,6 +129,159 @@ class AuditRepository(Protocol):
         ...
 
 
+class OutboxRepository(Protocol):
+    """Proactive messages (core.outbox). Written by the scans, drained by the dispatcher."""
+
+    def add(self, message: OutboxMessage) -> bool:
+        """Store the message unless its dedupe key is taken (then nothing changes): True if stored."""
+        ...
+
+    def existing_keys(self, keys: Collection[str]) -> set[str]: ...
+    def get(self, message_id: int) -> OutboxMessage | None: ...
+    def claim(self, *, now: datetime, lease_until: datetime, limit: int,
+              platforms: Collection[str]) -> list[OutboxMessage]:
+        """Pending rows for these platforms whose time has come and that no one holds, oldest
+        first; each is held until lease_until, so no other dispatcher takes it meanwhile."""
+        ...
+
+    def mark_sent(self, message_id: int, *, at: datetime, platform_message_id: str | None) -> None: ...
+    def retry_later(self, message_id: int, *, not_before: datetime, error: str | None,
+                    count_attempt: bool = True) -> None:
+        """Back to pending until not_before; error None keeps the last error."""
+        ...
+
+    def mark_failed(self, message_id: int, *, at: datetime, error: str) -> None: ...
+    def mark_skipped(self, message_id: int, *, at: datetime, reason: str) -> None: ...
+    def requeue(self, message_ids: Collection[int], *, now: datetime) -> int:
+        """Failed rows back to pending, due now, with their attempts reset (an admin's retry)."""
+        ...
+
+    def release(self, message_ids: Collection[int]) -> None:
+        """Let go of held rows without sending them (a dispatcher stopping)."""
+        ...
+
+    def list(self, *, statuses: Collection[str] | None = None, limit: int = 50) -> list[OutboxMessage]:
+        """Newest first."""
+        ...
+
+    def counts(self) -> dict[str, int]:
+        """Rows per status."""
+        ...
+
+
+class ReminderRepository(Protocol):
+    """What the scheduler's scans read: open deals and tasks by the moments that matter, and
+    the marks that say how far each scan has got. Windows are (after, until]."""
+
+    def deals_entered(self, team_id: int,
+                      windows: Sequence[tuple[str, datetime, datetime]]) -> Sequence[DealStamp]:
+        """Open deals that entered their stage inside one of the (stage, after, until) windows."""
+        ...
+
+    def deals_snoozed(self, team_id: int, after: datetime, until: datetime) -> Sequence[DealStamp]:
+        """Open deals whose snooze ends in the window."""
+        ...
+
+    def tasks_due(self, team_id: int, after: datetime, until: datetime) -> Sequence[TaskStamp]: ...
+    def tasks_snoozed(self, team_id: int, after: datetime, until: datetime) -> Sequence[TaskStamp]: ...
+    def open_deals(self, team_id: int, owner_id: int) -> Sequence[DealStamp]:
+        """The member's open deals in the team, with last_touched (the daily card)."""
+        ...
+
+    def overdue_tasks(self, team_id: int, assignee_id: int, now: datetime) -> Sequence[TaskStamp]:
+        """The member's open tasks due before now, earliest first."""
+        ...
+
+    def people_with_work(self, team_id: int, now: datetime) -> Sequence[int]:
+        """Members owning open deals or holding overdue tasks in the team."""
+        ...
+
+    def figures(self, team_id: int, start: datetime, end: datetime,
+                stale_before: dict[str, datetime]) -> TeamFigures:
+        """The team's numbers over [start, end); a deal is stale when it entered its stage
+        before stale_before[stage]."""
+        ...
+
+    def mark(self, name: str) -> datetime | None: ...
+    def set_mark(self, name: str, at: datetime) -> None:
+        """Move the mark forward (never back)."""
+        ...
+
+
+class DigestRepository(Protocol):
+    def add(self, subscription: DigestSubscription) -> bool:
+        """False when the chat already has that frequency."""
+        ...
+
+    def remove(self, platform: str, chat_id: str) -> int: ...
+    def for_chat(self, platform: str, chat_id: str) -> Sequence[DigestSubscription]: ...
+    def for_team(self, team_id: int) -> Sequence[DigestSubscription]: ...
+
+
+class Charts(Protocol):
+    """Draws the figures as PNG files and returns their paths (bot/charts.py; None: no charts)."""
+
+    def scorecard(self, picture: ScorecardPicture, lang: str) -> str: ...
+    def funnel(self, picture: FunnelPicture, lang: str) -> str: ...
+
+
+class Analytics(Protocol):
+    """The aggregates behind the scorecard, funnel and forecast (DESIGN.md §5), over one team.
+
+    Windows are half-open [start, end) in UTC (the caller converts the team's local bounds);
+    `order` is the funnel order: the open stages of the pipeline, then `won`. Every method is a
+    few GROUP BY queries in SQL; core.analytics.reference is the plain-Python definition they
+    are tested against.
+    """
+
+    def totals(self, team_id: int, bounds: Sequence[datetime]) -> list[Totals]:
+        """One Totals per consecutive window [bounds[i], bounds[i+1])."""
+        ...
+
+    def funnel(self, team_id: int, start: datetime, end: datetime, order: Sequence[str]) -> list[int]:
+        """Of the deals created in the window, how many reached each stage of `order`: ever
+        entered it or a later one (a deal created at a later stage reached the earlier ones)."""
+        ...
+
+    def reps(self, team_id: int, start: datetime, end: datetime, asof: datetime,
+             order: Sequence[str]) -> list[RepCounts]:
+        """Per member with any figure in the window, by member id; overdue tasks as of `asof`."""
+        ...
+
+    def stale(self, team_id: int, entered_by: Mapping[str, datetime]) -> list[StaleDeal]:
+        """Open deals whose stage is a key of `entered_by` and that entered it at or before that
+        moment, longest waiting first."""
+        ...
+
+    def stage_exits(self, team_id: int, since: datetime, cutoff: datetime, order: Sequence[str],
+                    limits: Mapping[str, int]) -> list[StageExits]:
+        """For each open stage of `order`: the stays in it that began at or after `since` and ended
+        before `cutoff` (the next stage change came before it), those that ended with a move forward in `order`, and the
+        same for stays of `limits[stage]` + 1 days or more (over) and 2 × limit + 1 days or more
+        (far), in whole seconds."""
+        ...
+
+    def open_groups(self, team_id: int, start: datetime, end: datetime,
+                    buckets: Mapping[str, tuple[datetime, datetime]]) -> list[OpenGroup]:
+        """Open deals expected to close in the window, grouped by stage, overstay bucket and
+        currency. A deal is in bucket 2 when it entered its stage at or before buckets[stage][1],
+        else 1 when at or before buckets[stage][0], else 0."""
+        ...
+
+    def open_deals(self, team_id: int, start: datetime, end: datetime, limit: int) -> list[OpenDeal]:
+        """The largest open deals expected to close in the window."""
+        ...
+
+    def closed_range(self, team_id: int) -> tuple[datetime, datetime] | None:
+        """When the team's first and last closed deal closed."""
+        ...
+
+    def states_at(self, team_id: int, at: datetime) -> list[PastState]:
+        """Deals that were open at `at` (their last stage change before it was to an open stage)
+        and are closed now, closed at or after `at`; by deal id."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the `with` block without commit() rolls everything back."""
 
@@ -128,6 +293,10 @@ class UnitOfWork(Protocol):
     tasks: TaskRepository
     interactions: InteractionRepository
     audit: AuditRepository
+    outbox: OutboxRepository
+    reminders: ReminderRepository
+    digests: DigestRepository
+    analytics: Analytics
 
     def merge_members(self, from_id: int, into_id: int) -> None:
         """One person, two members: everything of from_id (identities, deals, tasks, follow-ups,

@@ -72,6 +72,23 @@ VERBS: tuple[Verb, ...] = (
          "成员 | 成员 @用户 [角色:<销售|主管|管理员>] [团队:<名称>]",
          "list members or set one's role and team (admins)", "查看成员或设置角色、团队（管理员）",
          admin=True),
+    Verb("snooze", "推迟", ("稍后提醒", "later"), "snooze D-12|T-7 [2d|4h|1w|<date>]",
+         "推迟 D-12|T-7 [2天|4小时|1周|<日期>]",
+         "hold back reminders about a deal or task (default 1 day)", "推迟商机或任务的提醒（默认 1 天）"),
+    Verb("digest", "推送", ("订阅", "scorecards"), "digest [here weekly|daily] | digest off",
+         "推送 [本群 每周|每日] | 推送 关闭",
+         "send the team's scorecard to this chat (managers)", "向本群推送团队周报或日报（主管）"),
+    Verb("scorecard", "周报", ("scores", "销售健康度", "看板"), "scorecard [team] [week: last week|this week|2026-W10]",
+         "周报 [团队] [周：上周|本周|2026-W10]",
+         "the weekly scorecard: new, won, lost, win rate, cycle, funnel, per rep, stalled deals",
+         "销售周报：新增、赢单、丢单、赢单率、成交周期、漏斗、人均产出、停滞商机"),
+    Verb("funnel", "漏斗", ("销售漏斗", "conversion"), "funnel [team] [period: this quarter|上个月|Q3|2026-03]",
+         "漏斗 [团队] [时段：本季度|上个月|Q3|2026-03]",
+         "how far the deals created in a period got, stage by stage", "销售漏斗：某时段新建商机的各阶段转化率"),
+    Verb("forecast", "预测", ("业绩预测", "projection"), "forecast [team] [period: this month|next month|本季度]",
+         "预测 [团队] [时段：本月|下个月|本季度]",
+         "expected wins of the open deals closing in a period, with each deal's win probability",
+         "业绩预测：按赢单概率估算某时段预计成交金额"),
 )
 
 _BY_NAME: dict[str, Verb] = {}

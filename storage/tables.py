@@ -59,6 +59,8 @@ teams = sa.Table(
     sa.Column("timezone", _CODE, nullable=False),
     sa.Column("language", sa.String(8), nullable=False),
     sa.Column("pipeline", JSONDict, nullable=True),
+    # Working days, quiet hours and reminder timing (core.worktime.WorkSettings); NULL: defaults.
+    sa.Column("settings", JSONDict, nullable=True),
 )
 
 members = sa.Table(
@@ -129,6 +131,7 @@ deals = sa.Table(
     sa.Column("closed_at", UTCDateTime(), nullable=True),
     sa.Column("last_activity_at", UTCDateTime(), nullable=True),
     sa.Column("deliverables_done", JSONList, nullable=False),
+    sa.Column("snoozed_until", UTCDateTime(), nullable=True),
     sa.Index(None, "ref", unique=True),
     sa.Index(None, "team_id", "status"),
     sa.Index(None, "owner_id", "status"),
@@ -136,6 +139,13 @@ deals = sa.Table(
     sa.Index(None, "stage_entered_at"),
     sa.Index(None, "created_at"),
     sa.Index(None, "closed_at"),
+    # The scheduler's scans: deals of a stage by when they entered it, and snoozes ending.
+    sa.Index(None, "stage", "stage_entered_at"),
+    sa.Index(None, "snoozed_until"),
+    # The figures (storage.analytics): a team's deals created, closed or expected to close in a window.
+    sa.Index(None, "team_id", "created_at"),
+    sa.Index(None, "team_id", "closed_at"),
+    sa.Index(None, "team_id", "status", "expected_close"),
     # D-<id> is shown to people: never hand out the id of a deleted deal again.
     sqlite_autoincrement=True,
 )
@@ -151,6 +161,7 @@ stage_changes = sa.Table(
     _fk("by_id", "members.id", ondelete="SET NULL", nullable=True),
     sa.Index(None, "deal_id", "at"),
     sa.Index(None, "to_stage", "at"),
+    sa.Index(None, "at"),  # stage advances in a window
 )
 
 tasks = sa.Table(
@@ -166,10 +177,13 @@ tasks = sa.Table(
     _fk("deal_id", "deals.id", ondelete="SET NULL", nullable=True),
     sa.Column("done_at", UTCDateTime(), nullable=True),
     sa.Column("origin", StrEnumType(TaskOrigin), nullable=False),
+    sa.Column("snoozed_until", UTCDateTime(), nullable=True),
     sa.Index(None, "assignee_id", "done_at"),
     sa.Index(None, "team_id", "done_at"),
     sa.Index(None, "deal_id"),
     sa.Index(None, "due_at"),
+    sa.Index(None, "snoozed_until"),
+    sa.Index(None, "team_id", "due_at"),  # overdue tasks at a moment
     # T-<id> is shown to people, like D-<id>.
     sqlite_autoincrement=True,
 )
@@ -190,6 +204,7 @@ interactions = sa.Table(
     sa.Column("chat_id", _TEXT, nullable=False),
     sa.Column("message_id", _TEXT, nullable=True),
     sa.Index(None, "deal_id", "occurred_at"),
+    sa.Index(None, "team_id", "occurred_at"),  # follow-ups logged in a window
     # Capturing the same platform message twice stores it once. NULL message ids (typed notes)
     # are distinct from each other on both databases, so they never collide.
     sa.UniqueConstraint("platform", "chat_id", "message_id"),
@@ -210,8 +225,8 @@ audit_entries = sa.Table(
     sa.Index(None, "entity", "at"),
 )
 
-# Outbound messages, written in the same transaction as the change that causes them and sent
-# later by the dispatcher (no repository yet).
+# Outbound messages, written in the same transaction as the decision to send them (the scheduler's
+# scans) and sent later by the dispatcher (storage.outbox, bot.dispatcher).
 outbox = sa.Table(
     "outbox",
     metadata,
@@ -225,6 +240,35 @@ outbox = sa.Table(
     sa.Column("sent_at", UTCDateTime(), nullable=True),
     sa.Column("last_error", _TEXT, nullable=True),
     sa.Column("created_at", UTCDateTime(), nullable=False),
-    # The dispatcher's query: unsent rows that are due.
-    sa.Index(None, "sent_at", "not_before"),
+    sa.Column("kind", sa.String(32), nullable=False, server_default=""),
+    # pending | sent | failed | skipped (core.outbox.OutboxStatus)
+    sa.Column("status", sa.String(16), nullable=False, server_default="pending"),
+    # A dispatcher holds a row until then while sending it; an expired hold may be taken again.
+    sa.Column("claimed_until", UTCDateTime(), nullable=True),
+    sa.Column("message_id", _TEXT, nullable=True),  # the platform's id of the sent message
+    # The dispatcher's query: pending rows that are due, oldest first.
+    sa.Index(None, "status", "not_before"),
+)
+
+# `digest here weekly`: the chats that get a team's scorecard.
+digest_subscriptions = sa.Table(
+    "digest_subscriptions",
+    metadata,
+    _id(),
+    _fk("team_id", "teams.id", ondelete="CASCADE"),
+    sa.Column("platform", sa.String(32), nullable=False),
+    sa.Column("chat_id", _TEXT, nullable=False),
+    sa.Column("frequency", sa.String(16), nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    _fk("created_by", "members.id", ondelete="SET NULL", nullable=True),
+    sa.UniqueConstraint("platform", "chat_id", "frequency"),
+    sa.Index(None, "team_id"),
+)
+
+# How far each scheduler scan has got (core.scans): the next scan starts there.
+scan_marks = sa.Table(
+    "scan_marks",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("at", UTCDateTime(), nullable=False),
 )

@@ -6,6 +6,9 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.analytics import SqlAnalytics
+from storage.outbox import SqlDigestRepository, SqlOutboxRepository
+from storage.reminders import SqlReminderRepository
 from storage.repositories import (
     SqlAuditRepository,
     SqlCustomerRepository,
@@ -34,6 +37,10 @@ class SqlUnitOfWork:
     tasks: SqlTaskRepository
     interactions: SqlInteractionRepository
     audit: SqlAuditRepository
+    outbox: SqlOutboxRepository
+    reminders: SqlReminderRepository
+    digests: SqlDigestRepository
+    analytics: SqlAnalytics
 
     def __init__(self, session_factory: sessionmaker[Session]):
         self._session_factory = session_factory
@@ -56,6 +63,10 @@ class SqlUnitOfWork:
         self.tasks = SqlTaskRepository(session)
         self.interactions = SqlInteractionRepository(session)
         self.audit = SqlAuditRepository(session)
+        self.outbox = SqlOutboxRepository(session)
+        self.reminders = SqlReminderRepository(session)
+        self.digests = SqlDigestRepository(session)
+        self.analytics = SqlAnalytics(session)
         return self
 
     def __exit__(self, *exc: object) -> None:

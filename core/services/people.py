@@ -134,7 +134,7 @@ def list_teams(cmd: c.ListTeams, ctx: Context) -> Reply:
     for team in teams:
         size = len(ctx.uow.members.in_team(team.id))
         reply.lines.append(t("team.line", ctx.lang, name=team.name, tz=team.timezone,
-                             lang=team.language, members=size))
+                             language=team.language, members=size))
     return reply
 
 

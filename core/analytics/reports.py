@@ -1,0 +1,273 @@
+"""The scorecard, funnel and forecast of one team over one period, built from the Analytics port,
+rounded once (core.analytics.rounding), and as the JSON that `dealbot scorecard --format json`
+prints (README.md, "Figures").
+
+Amount figures are in one reporting currency (DEALBOT_CURRENCY unless asked otherwise): there are
+no exchange rates, so deals in other currencies are counted but their amounts are reported apart
+(`other_amounts`), never added in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from core.analytics import rounding
+from core.analytics.counts import Amounts, RepCounts, Totals
+from core.analytics.reference import epoch
+from core.analytics.winprob import Estimate, WinModel
+from core.model import Member, Role, Team
+from core.periods import Period
+from core.pipeline import WON, Pipeline
+from core.ports import UnitOfWork
+
+TREND_WEEKS = 8
+LEARN_DAYS = 91  # the win-probability model learns from the stays of the last quarter
+
+
+def funnel_order(pipeline: Pipeline) -> list[str]:
+    return [s.key for s in pipeline.open_stages] + [WON]
+
+
+def stage_limits(pipeline: Pipeline) -> dict[str, int]:
+    return {s.key: s.sla_days for s in pipeline.open_stages if s.sla_days is not None}
+
+
+def overstay_cutoffs(pipeline: Pipeline, now: datetime, factor: int) -> dict[str, datetime]:
+    """Stage -> the latest entry time of a deal more than factor × the limit in whole days there."""
+    return {key: now - timedelta(days=factor * days + 1) for key, days in stage_limits(pipeline).items()}
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    stage: str
+    reached: int
+    conversion: float | None  # reached(next) / reached(this)
+
+
+@dataclass(frozen=True)
+class RepRow:
+    member: Member
+    counts: RepCounts
+
+
+@dataclass(frozen=True)
+class StaleRow:
+    deal_id: int
+    stage: str
+    days_in_stage: float
+    sla_days: int
+
+
+@dataclass
+class Scorecard:
+    team: Team
+    period: Period
+    start: datetime
+    end: datetime
+    currency: str
+    totals: Totals
+    funnel: list[FunnelStep]
+    reps: list[RepRow]
+    stale: list[StaleRow]
+    first_response_minutes_median: float | None = None  # needs conversation capture (not built)
+
+    @property
+    def won_amount(self) -> Decimal:
+        return self.totals.won_amount.get(self.currency, Decimal(0))
+
+    @property
+    def other_amounts(self) -> Amounts:
+        return {c: a for c, a in sorted(self.totals.won_amount.items()) if c != self.currency}
+
+    @property
+    def win_rate(self) -> float | None:
+        return rounding.rate(self.totals.won, self.totals.won + self.totals.lost)
+
+    @property
+    def avg_cycle_days(self) -> float | None:
+        return rounding.days(self.totals.cycle_seconds, self.totals.won)
+
+    def to_json(self) -> dict:
+        tz = ZoneInfo(self.team.timezone)
+        return {
+            "team": self.team.name,
+            "week": self.period.label,
+            "start": self.start.astimezone(tz).isoformat(),
+            "end": self.end.astimezone(tz).isoformat(),
+            "new_deals": self.totals.new_deals,
+            "won": self.totals.won,
+            "lost": self.totals.lost,
+            "won_amount": rounding.amount(self.won_amount),
+            "win_rate": self.win_rate,
+            "avg_cycle_days": self.avg_cycle_days,
+            "funnel": [{"stage": s.stage, "reached": s.reached, "conversion": s.conversion} for s in self.funnel],
+            "reps": [_rep_json(row, self.currency) for row in self.reps],
+            "stale": [{"deal": f"D-{s.deal_id}", "stage": s.stage, "days_in_stage": s.days_in_stage,
+                       "sla_days": s.sla_days} for s in self.stale],
+            "first_response_minutes_median": self.first_response_minutes_median,
+        }
+
+
+def _rep_json(row: RepRow, currency: str) -> dict:
+    c = row.counts
+    return {"member": row.member.handle, "new_deals": c.new_deals, "advances": c.advances, "won": c.won,
+            "won_amount": rounding.amount(c.won_amount.get(currency)), "interactions": c.interactions,
+            "overdue_tasks": c.overdue_tasks}
+
+
+def funnel_steps(order: list[str], reached: list[int]) -> list[FunnelStep]:
+    steps = []
+    for i, (stage, count) in enumerate(zip(order, reached, strict=True)):
+        following = reached[i + 1] if i + 1 < len(reached) else None
+        steps.append(FunnelStep(stage, count, None if following is None else rounding.rate(following, count)))
+    return steps
+
+
+def build_scorecard(uow: UnitOfWork, team: Team, pipeline: Pipeline, period: Period, now: datetime,
+                    currency: str, only_member: int | None = None) -> Scorecard:
+    """The week's figures; with only_member, the per-rep rows are cut to that member's own."""
+    start, end = period.bounds(team.timezone)
+    order = funnel_order(pipeline)
+    analytics = uow.analytics
+    totals = analytics.totals(team.id, [start, end])[0]
+    reached = analytics.funnel(team.id, start, end, order)
+    counts = analytics.reps(team.id, start, end, min(end, now), order)
+    limits = stage_limits(pipeline)
+    stale = [StaleRow(s.deal_id, s.stage, rounding.days(epoch(now) - epoch(s.entered_at)), limits[s.stage])
+             for s in analytics.stale(team.id, overstay_cutoffs(pipeline, now, 1))]
+    reps = _rep_rows(uow, team, counts)
+    if only_member is not None:
+        reps = [row for row in reps if row.member.id == only_member]
+    return Scorecard(team, period, start, end, currency, totals, funnel_steps(order, reached), reps, stale)
+
+
+def _rep_rows(uow: UnitOfWork, team: Team, counts: list[RepCounts]) -> list[RepRow]:
+    """Every rep of the team, and anyone else with a figure here (a manager's own deals)."""
+    members = {m.id: m for m in uow.members.in_team(team.id)}
+    by_id = {c.member_id: c for c in counts}
+    rows = []
+    for member_id in sorted(set(by_id) | {m.id for m in members.values() if m.role == Role.REP}):
+        member = members.get(member_id) or uow.members.get(member_id)
+        if member is not None:
+            rows.append(RepRow(member, by_id.get(member_id, RepCounts(member_id))))
+    return sorted(rows, key=lambda r: r.member.handle)
+
+
+def trend(uow: UnitOfWork, team: Team, period: Period, weeks: int = TREND_WEEKS) -> list[tuple[Period, Totals]]:
+    """The `weeks` weeks ending with the period's last week: one GROUP BY over their bounds."""
+    last = period if period.kind == "week" else _week_before(period)
+    periods = [last.previous(i) for i in reversed(range(weeks))]
+    bounds = [p.bounds(team.timezone)[0] for p in periods] + [last.bounds(team.timezone)[1]]
+    return list(zip(periods, uow.analytics.totals(team.id, bounds), strict=True))
+
+
+def _week_before(period: Period) -> Period:
+    from core.periods import week_of
+
+    return week_of(period.end - timedelta(days=1))
+
+
+# -- the funnel over any period ---------------------------------------------------------------------
+
+@dataclass
+class FunnelReport:
+    team: Team
+    period: Period
+    start: datetime
+    end: datetime
+    steps: list[FunnelStep]
+
+    @property
+    def overall(self) -> float | None:
+        """Won / created, over the cohort."""
+        return rounding.rate(self.steps[-1].reached, self.steps[0].reached) if self.steps else None
+
+    def to_json(self) -> dict:
+        tz = ZoneInfo(self.team.timezone)
+        return {"team": self.team.name, "period": self.period.label,
+                "start": self.start.astimezone(tz).isoformat(), "end": self.end.astimezone(tz).isoformat(),
+                "created": self.steps[0].reached if self.steps else 0, "won_conversion": self.overall,
+                "funnel": [{"stage": s.stage, "reached": s.reached, "conversion": s.conversion}
+                           for s in self.steps]}
+
+
+def build_funnel(uow: UnitOfWork, team: Team, pipeline: Pipeline, period: Period) -> FunnelReport:
+    start, end = period.bounds(team.timezone)
+    order = funnel_order(pipeline)
+    return FunnelReport(team, period, start, end, funnel_steps(order, uow.analytics.funnel(team.id, start, end, order)))
+
+
+# -- the forecast ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ForecastDeal:
+    deal_id: int
+    owner_id: int
+    amount: Decimal | None
+    currency: str
+    expected_close: datetime | None
+    estimate: Estimate
+
+
+@dataclass
+class Forecast:
+    team: Team
+    period: Period
+    start: datetime
+    end: datetime
+    currency: str
+    expected: Decimal  # Σ amount × probability, reporting currency
+    pipeline_amount: Decimal  # Σ amount of the same deals
+    deals: int
+    won_amount: Decimal  # already won in the period
+    other_amounts: Amounts = field(default_factory=dict)  # pipeline in other currencies (not forecast)
+    top: list[ForecastDeal] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        tz = ZoneInfo(self.team.timezone)
+        return {
+            "team": self.team.name, "period": self.period.label,
+            "start": self.start.astimezone(tz).isoformat(), "end": self.end.astimezone(tz).isoformat(),
+            "currency": self.currency, "forecast_amount": rounding.amount(self.expected),
+            "pipeline_amount": rounding.amount(self.pipeline_amount), "open_deals": self.deals,
+            "won_amount": rounding.amount(self.won_amount),
+            "other_currencies": {c: rounding.amount(a) for c, a in self.other_amounts.items()},
+            "deals": [{"deal": f"D-{d.deal_id}", "stage": d.estimate.stage,
+                       "amount": rounding.amount(d.amount), "currency": d.currency,
+                       "expected_close": d.expected_close.astimezone(tz).date().isoformat()
+                       if d.expected_close else None,
+                       "probability": round(d.estimate.probability, 4),
+                       "similar_stays": d.estimate.similar, "moved_on": d.estimate.moved_on,
+                       "days_over_limit": d.estimate.days_over} for d in self.top],
+        }
+
+
+def win_model(uow: UnitOfWork, team: Team, pipeline: Pipeline, cutoff: datetime) -> WinModel:
+    since = cutoff - timedelta(days=LEARN_DAYS)
+    exits = uow.analytics.stage_exits(team.id, since, cutoff, funnel_order(pipeline), stage_limits(pipeline))
+    return WinModel(pipeline, exits)
+
+
+def build_forecast(uow: UnitOfWork, team: Team, pipeline: Pipeline, period: Period, now: datetime,
+                   currency: str, top: int = 10) -> Forecast:
+    start, end = period.bounds(team.timezone)
+    model = win_model(uow, team, pipeline, now)
+    over, far = overstay_cutoffs(pipeline, now, 1), overstay_cutoffs(pipeline, now, 2)
+    groups = uow.analytics.open_groups(team.id, start, end, {k: (over[k], far[k]) for k in over})
+    expected, pipeline_amount, others, count = Decimal(0), Decimal(0), {}, 0
+    for g in groups:
+        count += g.deals
+        if g.currency != currency:
+            others[g.currency] = others.get(g.currency, Decimal(0)) + g.amount
+            continue
+        pipeline_amount += g.amount
+        expected += g.amount * Decimal(str(model.probability(g.stage, g.bucket)))
+    won = uow.analytics.totals(team.id, [start, end])[0].won_amount.get(currency, Decimal(0))
+    deals = [ForecastDeal(d.deal_id, d.owner_id, d.amount, d.currency, d.expected_close,
+                          model.estimate(d.stage, d.entered_at, now))
+             for d in uow.analytics.open_deals(team.id, start, end, top)]
+    return Forecast(team, period, start, end, currency, expected.quantize(Decimal("0.01")), pipeline_amount,
+                    count, won, dict(sorted(others.items())), deals)

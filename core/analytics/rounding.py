@@ -1,0 +1,35 @@
+"""How figures are shown: rates as fractions to 4 decimals, days to 2, half up, None when undefined.
+
+The division happens here, on exact integers, so SQLite, PostgreSQL and the reference round the
+same sums to the same figure.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+DAY_SECONDS = 86400
+_RATE = Decimal("0.0001")
+_DAYS = Decimal("0.01")
+_CENTS = Decimal("0.01")
+
+
+def rate(part: int, whole: int) -> float | None:
+    if not whole:
+        return None
+    return float((Decimal(part) / Decimal(whole)).quantize(_RATE, ROUND_HALF_UP))
+
+
+def days(seconds: int, count: int = 1) -> float | None:
+    if not count:
+        return None
+    return float((Decimal(seconds) / Decimal(count * DAY_SECONDS)).quantize(_DAYS, ROUND_HALF_UP))
+
+
+def amount(value: Decimal | None) -> float:
+    """An amount for JSON: a number with at most two decimals (0 for none)."""
+    return float((value or Decimal(0)).quantize(_CENTS, ROUND_HALF_UP))
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{Decimal(str(value)) * 100:.1f}%".replace(".0%", "%")

@@ -1,0 +1,43 @@
+"""`snooze D-12 2d` / `snooze T-7 1d`: hold back the reminders about a deal or a task."""
+
+from __future__ import annotations
+
+from core import cards, permissions
+from core import commands as c
+from core.audit import record
+from core.context import Context
+from core.errors import UserError
+from core.i18n import t
+from core.messages import Reply
+from core.services.deals import load_deal
+
+
+def snooze(cmd: c.Snooze, ctx: Context) -> Reply:
+    item = _deal(cmd, ctx) if cmd.target == "deal" else _task(cmd, ctx)
+    before = item.snoozed_until
+    item.snoozed_until = cmd.until
+    record(ctx.uow, action=f"{cmd.target}.snooze", entity=item.code, at=ctx.now, actor_id=ctx.actor.id,
+           source=ctx.source, before={"snoozed_until": before.isoformat() if before else None},
+           after={"snoozed_until": cmd.until.isoformat()})
+    key, name = ("snooze.deal", "deal") if cmd.target == "deal" else ("snooze.task", "task")
+    return Reply(title=t(key, ctx.lang, **{name: item.code}, when=cards.when(ctx, cmd.until)),
+                 language=ctx.lang)
+
+
+def _deal(cmd: c.Snooze, ctx: Context):
+    deal = load_deal(ctx, cmd.ref_id, change=True)
+    if not deal.is_open:
+        raise UserError("err.already_closed", deal=deal.code, status=t(f"status.{deal.status}", ctx.lang))
+    return deal
+
+
+def _task(cmd: c.Snooze, ctx: Context):
+    task = ctx.uow.tasks.get(cmd.ref_id)
+    if task is None or not (permissions.is_admin(ctx.actor) or task.team_id == ctx.actor.team_id):
+        raise UserError("err.task_not_found", ref=f"T-{cmd.ref_id}")
+    if not permissions.can_change_task(ctx.actor, task):
+        owner = ctx.uow.members.get(task.assignee_id)
+        raise UserError("err.forbidden_task", task=task.code, owner=cards.handle_of(owner))
+    if task.done_at is not None:
+        raise UserError("err.task_done", task=task.code)
+    return task

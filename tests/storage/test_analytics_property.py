@@ -1,0 +1,82 @@
+"""Every SQL aggregate of storage/analytics.py equals the plain-Python definition
+(core/analytics/reference.py) on random histories, on SQLite and on PostgreSQL.
+
+The histories (tests/analytics_history.py) cover empty weeks, deals created at a later stage,
+same-instant wins, reopened deals, deals without history rows, and moments on the teams' week
+boundaries in five time zones (one changing to summer time inside the weeks queried).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from core.analytics.reference import ReferenceAnalytics
+from core.pipeline import DEFAULT_PIPELINE, WON
+from storage.db import make_engine, make_session_factory
+from storage.tables import metadata
+from storage.uow import SqlUnitOfWork
+from tests.analytics_history import History, histories, week_bounds
+
+ORDER = [s.key for s in DEFAULT_PIPELINE.open_stages] + [WON]
+LIMITS = {s.key: s.sla_days for s in DEFAULT_PIPELINE.open_stages if s.sla_days is not None}
+EXAMPLES = 60
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def session_factory_of(request):
+    engine = make_engine(request.getfixturevalue(f"{request.param}_url"))
+    yield make_session_factory(engine)
+    engine.dispose()
+
+
+def _store(factory, history: History) -> None:
+    with factory() as session, session.begin():
+        for table in reversed(metadata.sorted_tables):
+            session.execute(table.delete())
+        for rows in history.rows():
+            session.add_all(rows)
+            session.flush()
+    for rows in history.rows():  # detached again, plain objects for the reference
+        for row in rows:
+            assert row.id is not None
+
+
+def _reference(history: History) -> ReferenceAnalytics:
+    return ReferenceAnalytics(lambda: history.deals, lambda: history.changes, lambda: history.tasks,
+                              lambda: history.interactions)
+
+
+def _cutoffs(moment, factor: int, extra: int) -> dict:
+    return {key: moment - timedelta(days=factor * days + extra) for key, days in LIMITS.items()}
+
+
+@given(histories())
+@settings(max_examples=EXAMPLES, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+def test_sql_figures_equal_the_reference(session_factory_of, history):
+    _store(session_factory_of, history)
+    ref = _reference(history)
+    with SqlUnitOfWork(session_factory_of) as uow:
+        sql = uow.analytics
+        for team in history.teams:
+            bounds = week_bounds(team.timezone)
+            assert sql.totals(team.id, bounds) == ref.totals(team.id, bounds)
+            for start, end in zip(bounds, bounds[1:], strict=False):
+                assert sql.funnel(team.id, start, end, ORDER) == ref.funnel(team.id, start, end, ORDER)
+                for asof in (end, *history.moments[:1]):
+                    assert sql.reps(team.id, start, end, asof, ORDER) == ref.reps(team.id, start, end, asof, ORDER)
+            whole = (bounds[0], bounds[-1])
+            for moment in history.moments:
+                stale = _cutoffs(moment, 1, 1)
+                assert sql.stale(team.id, stale) == ref.stale(team.id, stale)
+                since = history.moments[0]
+                assert (sql.stage_exits(team.id, since, moment, ORDER, LIMITS)
+                        == ref.stage_exits(team.id, since, moment, ORDER, LIMITS))
+                buckets = {k: (stale[k], _cutoffs(moment, 2, 1)[k]) for k in LIMITS}
+                assert sql.open_groups(team.id, *whole, buckets) == ref.open_groups(team.id, *whole, buckets)
+                assert sql.states_at(team.id, moment) == ref.states_at(team.id, moment)
+            assert sql.open_deals(team.id, *whole, 5) == ref.open_deals(team.id, *whole, 5)
+            assert sql.closed_range(team.id) == ref.closed_range(team.id)
