@@ -29,12 +29,33 @@ def configured_adapters(settings: Settings, handler) -> list:
 
 
 def _slack(settings: Settings, handler):
-    return None  # wired when adapters/slack lands
+    if not settings.slack_bot_token or not (settings.slack_app_token or settings.slack_signing_secret):
+        return None
+    from adapters.slack import SlackAdapter, SlackConfig
+
+    return SlackAdapter(SlackConfig(
+        bot_token=settings.slack_bot_token, app_token=settings.slack_app_token,
+        signing_secret=settings.slack_signing_secret, api_url=settings.slack_api_url,
+    ), handler)
 
 
 def _telegram(settings: Settings, handler):
-    return None  # wired when adapters/telegram lands
+    if not settings.telegram_bot_token:
+        return None
+    from adapters.telegram import TelegramAdapter, TelegramConfig
+
+    return TelegramAdapter(TelegramConfig(
+        token=settings.telegram_bot_token, api_url=settings.telegram_api_url,
+        webhook_url=settings.telegram_webhook_url, webhook_secret=settings.telegram_webhook_secret,
+    ), handler)
 
 
 def _dingtalk(settings: Settings, handler):
-    return None  # wired when adapters/dingtalk lands
+    if not (settings.dingtalk_client_id and settings.dingtalk_client_secret):
+        return None
+    from adapters.dingtalk import DingTalkAdapter, DingTalkConfig
+
+    return DingTalkAdapter(DingTalkConfig(
+        client_id=settings.dingtalk_client_id, client_secret=settings.dingtalk_client_secret,
+        api_url=settings.dingtalk_api_url,
+    ), handler)

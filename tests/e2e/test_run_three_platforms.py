@@ -1,0 +1,178 @@
+"""`dealbot run` as a separate process with Slack (Socket Mode), Telegram (long polling) and
+DingTalk (Stream mode) all pointed at local fake platforms: one deal driven through its stages
+from the three, by one person linked across Slack and Telegram, then a clean SIGTERM stop."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import signal
+import socket
+from pathlib import Path
+
+import pytest
+
+from bot.bootstrap import build
+from bot.config import Settings
+from tests.adapters.fake_dingtalk import FakeDingTalk
+from tests.adapters.fake_slack import FakeSlack, slash_command
+from tests.adapters.fake_telegram import FakeTelegram, message_update, private_chat, user
+from tests.e2e.conftest import DEALBOT
+
+pytestmark = pytest.mark.slow
+
+TELEGRAM_TOKEN = "123456:E2E-token"
+ALICE_TG, BOB_TG = user(1001, "alice"), user(1002, "bob")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Platforms:
+    """The three fakes plus one helper per platform: say something, get the reply's text."""
+
+    def __init__(self, slack: FakeSlack, telegram: FakeTelegram, dingtalk: FakeDingTalk):
+        self.slack, self.telegram, self.dingtalk = slack, telegram, dingtalk
+        self._slack_envelopes = 0
+
+    async def on_slack(self, text: str, user_id: str = "U1") -> str:
+        self._slack_envelopes += 1
+        before = len(self.slack.posted)
+        command = slash_command(text, user_id=user_id, response_url=self.slack.response_url())
+        await self.slack.send_envelope("slash_commands", command,
+                                       envelope_id=f"env-{self._slack_envelopes}", timeout=20)
+        await self.slack.wait_until(lambda: len(self.slack.posted) > before, timeout=20)
+        return self.slack.posted[-1].all_text()
+
+    async def on_telegram(self, text: str, sender: dict = ALICE_TG) -> str:
+        before = len(self.telegram.sent())
+        update = message_update(self.telegram.next_update_id(), sender, private_chat(sender["id"]), text)
+        await self.telegram.push(update)
+        sent = await self.telegram.wait_for("sendMessage", before + 1, timeout=20)
+        return sent[-1]["text"]
+
+    async def on_dingtalk(self, text: str, staff_id: str = "boss") -> str:
+        before = len(self.dingtalk.replies)
+        await self.dingtalk.send_callback(self.dingtalk.message(text, user=staff_id))
+        await self.dingtalk.wait_for(lambda: len(self.dingtalk.replies) > before, timeout=20)
+        return json.dumps(self.dingtalk.replies[-1], ensure_ascii=False)
+
+
+async def wait_for_line(stream: asyncio.StreamReader, needle: str, seen: list[str], timeout: float) -> None:
+    async def read():
+        while True:
+            line = (await stream.readline()).decode()
+            if not line:
+                raise AssertionError(f"dealbot exited before printing {needle!r}: {seen}")
+            seen.append(line)
+            if needle in line:
+                return
+
+    await asyncio.wait_for(read(), timeout)
+
+
+def stage_history(database_url: str) -> list[tuple[str, str]]:
+    """(to_stage, platform of the message that moved it) for deal D-1, oldest first."""
+    wired = build(Settings(_env_file=None, database_url=database_url), migrate=False)
+    try:
+        with wired.uow() as uow:
+            return [(entry.after["stage"], entry.source.split(":")[0])
+                    for entry in uow.audit.for_entity("D-1")
+                    if entry.after and "stage" in entry.after]
+    finally:
+        wired.engine.dispose()
+
+
+def members_and_identities(database_url: str) -> dict[str, set[str]]:
+    wired = build(Settings(_env_file=None, database_url=database_url), migrate=False)
+    try:
+        with wired.uow() as uow:
+            team = uow.teams.list()[0]
+            return {m.handle: {f"{i.platform}:{i.user_id}" for i in uow.members.identities(m.id)}
+                    for m in uow.members.in_team(team.id)}
+    finally:
+        wired.engine.dispose()
+
+
+@pytest.fixture
+async def platforms():
+    slack = await FakeSlack().start()
+    slack.add_user("U1", "Alice")
+    telegram = await FakeTelegram(TELEGRAM_TOKEN).start()
+    dingtalk = FakeDingTalk()
+    await dingtalk.start()
+    yield Platforms(slack, telegram, dingtalk)
+    await slack.close()
+    await telegram.stop()
+    await dingtalk.close()
+
+
+async def test_one_deal_moved_from_slack_telegram_and_dingtalk(platforms, database_url, tmp_path: Path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DEALBOT_", "SLACK_", "TELEGRAM_",
+                                                                    "DINGTALK_"))}
+    env |= {
+        "DEALBOT_DATABASE_URL": database_url, "DEALBOT_LOG_FILE": str(tmp_path / "dealbot.log"),
+        "DEALBOT_HTTP_PORT": str(port), "DEALBOT_ADMINS": "dingtalk:boss", "PYTHONUNBUFFERED": "1",
+        "SLACK_BOT_TOKEN": "xoxb-e2e", "SLACK_APP_TOKEN": "xapp-e2e",
+        "SLACK_API_URL": platforms.slack.api_url,
+        "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_API_URL": platforms.telegram.url,
+        "DINGTALK_CLIENT_ID": platforms.dingtalk.client_id,
+        "DINGTALK_CLIENT_SECRET": platforms.dingtalk.client_secret,
+        "DINGTALK_API_URL": platforms.dingtalk.url,
+    }
+    if database_url.startswith("sqlite"):
+        build(Settings(_env_file=None, database_url=database_url)).engine.dispose()
+    process = await asyncio.create_subprocess_exec(
+        str(DEALBOT), "run", env=env, cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    output: list[str] = []
+    try:
+        await wait_for_line(process.stdout, "dealbot running: slack, telegram, dingtalk", output, 60)
+
+        created = await platforms.on_slack("new Acme Robotics 50k")
+        assert "D-1" in created and "Acme Robotics" in created
+
+        code = re.search(r"\b(\d{8})\b", await platforms.on_slack("me link")).group(1)
+        linked = await platforms.on_telegram(f"/me link {code}")
+        assert "D-1" not in linked and code not in linked  # a confirmation, not an echo
+
+        moved = await platforms.on_telegram("/move D-1 contact")  # Alice's deal, from her Telegram
+        assert "D-1" in moved and "contact" in moved.lower()
+
+        refused = await platforms.on_telegram("/move D-1 won", sender=BOB_TG)  # someone else's deal
+        assert "D-1" in refused and "No permission" in refused
+
+        moved = await platforms.on_dingtalk("推进 D-1 方案演示")  # the admin, in Chinese
+        assert "D-1" in moved and "方案演示" in moved
+
+        moved = await platforms.on_slack("move D-1 quote")
+        assert "D-1" in moved and "quote" in moved.lower()
+        await platforms.on_telegram("/move D-1 negotiation")
+        await platforms.on_dingtalk("赢单 D-1")
+
+        process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(process.wait(), 30) == 0
+        output += (await process.stdout.read()).decode().splitlines(keepends=True)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert "dealbot stopped" in "".join(output)
+    log = (tmp_path / "dealbot.log").read_text(encoding="utf-8")
+    assert "Traceback" not in log and TELEGRAM_TOKEN not in log  # no secrets in the log
+
+    assert stage_history(database_url) == [
+        ("lead", "slack"), ("contact", "telegram"), ("demo", "dingtalk"), ("quote", "slack"),
+        ("negotiation", "telegram"), ("won", "dingtalk"),
+    ]
+    people = members_and_identities(database_url)
+    alice = next(ids for ids in people.values() if "slack:U1" in ids)
+    assert alice == {"slack:U1", "telegram:1001"}  # one member across the two platforms
+    assert any(ids == {"dingtalk:boss"} for ids in people.values())
+    assert len(people) == 2  # Bob's refused command changed nothing, his first contact included
