@@ -80,14 +80,14 @@ class WinDeal(Command):
 @dataclass(frozen=True)
 class LoseDeal(Command):
     deal_id: int
-    reason: str
+    reason: str  # empty: ask for one (the [Mark lost] button on reminders sends no reason)
     verb = "lost"
 
 
 @dataclass(frozen=True)
 class LogFollowUp(Command):
     deal_id: int
-    text: str
+    text: str  # empty: ask what happened (the [Log follow-up] button sends no text)
     kind: str = "note"
     next_step: DateMatch | None = None
     verb = "log"

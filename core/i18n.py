@@ -222,6 +222,20 @@ MESSAGES: dict[str, dict[str, str]] = {
     "deal.checked": {"en": "{deal}: ☑ {item}", "zh": "{deal}：☑ {item}"},
     "deal.won": {"en": "🎉 {deal} won ({amount}).", "zh": "🎉 {deal} 赢单（{amount}）。"},
     "deal.lost": {"en": "{deal} lost: {reason}", "zh": "{deal} 丢单，原因：{reason}"},
+    "deal.lost_ask": {
+        "en": "Why was {deal} lost? Tap a reason, or send “lost {deal} <reason>”.",
+        "zh": "{deal} 丢单的原因是什么？点选一个，或发送“丢单 {deal} <原因>”。",
+    },
+    "deal.lost_reasons": {
+        "en": "price too high|went with a competitor|no budget|bad timing|customer went silent",
+        "zh": "价格太高|选择了竞争对手|没有预算|时机不对|客户失联",
+    },
+    "deal.log_ask": {
+        "en": "What happened on {deal}? Send “log {deal} <what happened, next step and date>”, "
+              "e.g. “log {deal} call: liked the demo, send the quote by Friday”.",
+        "zh": "{deal} 有什么进展？发送“跟进 {deal} <发生了什么、下一步和时间>”，"
+              "例如“跟进 {deal} 电话：演示反馈不错，周五前发报价”。",
+    },
     "deal.logged": {"en": "Follow-up logged on {deal}.", "zh": "已记录 {deal} 的跟进。"},
     # -- tasks ----------------------------------------------------------------------------------
     "task.created": {"en": "Task {task}: {title}", "zh": "已新建任务 {task}：{title}"},

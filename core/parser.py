@@ -307,10 +307,7 @@ def _won(a: _Args) -> c.Command:
 
 def _lost(a: _Args) -> c.Command:
     deal_id = a.deal_id()
-    reason = a.rest_after(1)
-    if not reason:
-        raise a.missing("reason")
-    return c.LoseDeal(deal_id, reason)
+    return c.LoseDeal(deal_id, a.rest_after(1))  # no reason: the bot asks for one
 
 
 def _log(a: _Args) -> c.Command:
@@ -319,8 +316,6 @@ def _log(a: _Args) -> c.Command:
     kind = "note"
     if m := _KIND_PREFIX.match(text):
         kind, text = _KINDS[m[1].casefold()], text[m.end() :].strip()
-    if not text:
-        raise a.missing("text")
     return c.LogFollowUp(deal_id, text, kind, _future_date_in(text, a.ctx))
 
 

@@ -212,12 +212,24 @@ def lose_deal(cmd: c.LoseDeal, ctx: Context) -> Reply:
     deal = load_deal(ctx, cmd.deal_id, change=True)
     if not deal.is_open:
         raise UserError("err.already_closed", deal=deal.code, status=t(f"status.{deal.status}", ctx.lang))
+    if not cmd.reason:
+        return _ask_lost_reason(ctx, deal)
     _change_stage(ctx, deal, LOST, action="deal.lost", lost_reason=cmd.reason[:500])
     return Reply(title=t("deal.lost", ctx.lang, deal=deal.code, reason=deal.lost_reason), language=ctx.lang)
 
 
+def _ask_lost_reason(ctx: Context, deal: Deal) -> Reply:
+    """`lost D-12` alone (the reminder's [Mark lost] button): common reasons to tap, nothing stored."""
+    reply = Reply(title=t("deal.lost_ask", ctx.lang, deal=deal.code), language=ctx.lang)
+    reasons = t("deal.lost_reasons", ctx.lang).split("|")
+    reply.buttons = [Button(reason, f"lost {deal.code} {reason}") for reason in reasons]
+    return reply
+
+
 def log_follow_up(cmd: c.LogFollowUp, ctx: Context) -> Reply:
     deal = load_deal(ctx, cmd.deal_id, change=True)
+    if not cmd.text:  # the reminder's [Log follow-up] button: say how, store nothing
+        return Reply(title=t("deal.log_ask", ctx.lang, deal=deal.code), language=ctx.lang)
     ctx.uow.interactions.add(Interaction(
         team_id=deal.team_id, text=cmd.text, occurred_at=ctx.now, kind=cmd.kind, deal_id=deal.id,
         customer_id=deal.customer_id, author_id=ctx.actor.id, platform=ctx.source.split(":")[0],

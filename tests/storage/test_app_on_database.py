@@ -55,7 +55,7 @@ def test_deal_lifecycle_is_stored(chat, wired):
 
 
 BAD_INPUT = [
-    "mvoe D-1 demo", "move D-1 qoute", "move D-9 demo", "won D-1 lots", "lost D-1",
+    "mvoe D-1 demo", "move D-1 qoute", "move D-9 demo", "won D-1 lots", "lost D-9 price",
     "new <b>x</b>", "new Acme'; DROP TABLE deals;--", "log D-1 " + "y" * 5000,
     "DROP TABLE deals;", "推进 D-1 报价😀", "done T-99", "new 🤝", "task 发报价 D-1 2020-01-01",
     "move D-1 квота", "new Acme close:someday", "<script>alert(1)</script>",

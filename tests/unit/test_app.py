@@ -113,7 +113,7 @@ def test_task_done_and_overdue(chat):
 
 @pytest.mark.parametrize(
     "text",
-    ["mvoe D-1 demo", "move D-1 qoute", "move D-9 demo", "won D-1 lots", "lost D-1",
+    ["mvoe D-1 demo", "move D-1 qoute", "move D-9 demo", "won D-1 lots", "lost D-9 price",
      "new <b>x</b>", "log D-1 " + "y" * 5000, "DROP TABLE deals;", "推进 D-1 报价😀", "done T-99"],
 )
 def test_bad_input_changes_nothing(chat, text):
@@ -123,6 +123,26 @@ def test_bad_input_changes_nothing(chat, text):
     assert reply.is_error
     assert chat.counts() == before
     assert "Traceback" not in reply.text()
+
+
+def test_lost_without_a_reason_offers_reasons_and_changes_nothing(chat):
+    chat.say("alice", "new Acme")
+    before = chat.counts()
+    ask = chat.say("alice", "lost D-1")  # what the reminder's [Mark lost] button sends
+    assert not ask.is_error and ask.title.startswith("Why was D-1 lost?")
+    assert ask.buttons[0].command == "lost D-1 price too high"
+    assert chat.counts() == before and chat.uow.deals.get(1).is_open
+    assert chat.say("alice", ask.buttons[1].command).title == "D-1 lost: went with a competitor"
+    assert chat.uow.deals.get(1).lost_reason == "went with a competitor"
+
+
+def test_log_without_text_says_how_and_changes_nothing(chat):
+    chat.say("alice", "new Acme")
+    before = chat.counts()
+    ask = chat.say("alice", "跟进 D-1")  # what the reminder's [Log follow-up] button sends
+    assert not ask.is_error and ask.title.startswith("D-1 有什么进展？")
+    assert chat.counts() == before
+    assert chat.say("bob", "log D-1").title.startswith("No permission")
 
 
 def test_unknown_verb_suggests_and_shows_nothing_else(chat):

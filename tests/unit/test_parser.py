@@ -117,7 +117,7 @@ def error_of(text) -> ParseError:
         ("move D-1", "err.missing_arg", None),
         ("show", "err.missing_arg", None),
         ("won D-1 lots", "err.bad_amount", None),
-        ("lost D-1", "err.missing_arg", None),
+        ("lost", "err.missing_arg", None),
         ("new", "err.missing_arg", None),
         ("new <b>Acme</b>", "err.bad_name", None),
         ("new Acme'; DROP TABLE deals;--", "err.bad_name", None),
