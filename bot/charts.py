@@ -2,8 +2,9 @@
 
 matplotlib is imported on first use (not at start-up), and only its object API is used (Figure
 plus FigureCanvasAgg, no pyplot and no global figure state), under a lock, because commands run
-in worker threads. Chinese labels need a font with CJK glyphs (Debian: fonts-noto-cjk); when
-none is installed the chart uses the English labels, and any name the font cannot draw is
+in worker threads. Chinese labels need a font with CJK glyphs: the `zh-charts` extra installs
+Noto Sans CJK SC (from the mplfonts package), or the system's (Debian: fonts-noto-cjk); when
+none is there the chart uses the English labels, and any name the font cannot draw is
 replaced, so a chart never shows boxes in place of characters. Files are named by a hash of
 their content: the same figures give the same file.
 """
@@ -39,11 +40,23 @@ def cjk_font() -> str | None:
     found = _best(manager.ttflist)
     if found is None:
         known = {f.fname for f in manager.ttflist}
-        for path in font_manager.findSystemFonts(fontext="ttf"):
+        for path in [*_packaged_fonts(), *font_manager.findSystemFonts(fontext="ttf")]:
             if path not in known and covers(path, CJK_SAMPLE):
                 manager.addfont(path)
         found = _best(manager.ttflist)
     return found
+
+
+def _packaged_fonts() -> list[str]:
+    """Noto Sans CJK SC as shipped in the mplfonts wheel (the `zh-charts` extra), found without
+    importing mplfonts: only its font file is used."""
+    from importlib.util import find_spec
+
+    spec = find_spec("mplfonts")
+    if spec is None or not spec.submodule_search_locations:
+        return []
+    font = Path(next(iter(spec.submodule_search_locations))) / "fonts" / "NotoSansCJKsc-Regular.otf"
+    return [str(font)] if font.is_file() else []
 
 
 def _best(fonts) -> str | None:
