@@ -41,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from adapters.console import ConsoleAdapter  # noqa: E402
 from bot.bootstrap import Wired, build  # noqa: E402
 from bot.config import Settings  # noqa: E402
+from bot.memory import freeze_startup_objects  # noqa: E402
 from core.dates import warm_up as warm_up_dates  # noqa: E402
 
 COMMANDS = ("new", "move", "show", "log")
@@ -321,6 +322,7 @@ def measure(rounds: int, warmup: int) -> tuple[Run, Run]:
         warm_up_dates()
         for number in range(warmup):
             console_round(console, number, Run())  # untimed: the samples are dropped
+        freeze_startup_objects()  # as `dealbot console` does before its first line
         copy_database(workdir / "bench.db", workdir / "baseline.db")
         bot = time_console(console, rounds)
         wired.engine.dispose()

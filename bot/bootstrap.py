@@ -11,6 +11,7 @@ from bot.config import Settings
 from core.app import Dealbot
 from core.context import Defaults
 from core.pipeline import Pipeline, pipeline_from_toml
+from core.suggestions import suggest_next_steps
 
 
 @dataclass
@@ -51,4 +52,5 @@ def build(settings: Settings, *, extra_admins: frozenset = frozenset(), migrate:
     session_factory = make_session_factory(engine)
     clock = FrozenClock(settings.fixed_now) if settings.fixed_now else SystemClock()
     bot = Dealbot(lambda: SqlUnitOfWork(session_factory), clock, defaults_from(settings, extra_admins))
+    bot.capture_hooks.append(suggest_next_steps)  # dated commitments in captured chat -> [Keep] DMs
     return Wired(bot=bot, engine=engine, settings=settings)

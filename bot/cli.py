@@ -54,6 +54,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--team", default=None)
     p.set_defaults(run=_export)
 
+    p = sub.add_parser("export-customer",
+                       help="one customer's deals and recorded conversations as JSON (a data-subject request)")
+    p.add_argument("name", help="the customer's name or an alias")
+    p.add_argument("file", help="where to write the JSON ('-' for stdout)")
+    p.add_argument("--team", default=None, help="default: DEALBOT_TEAM")
+    p.set_defaults(run=_export_customer)
+
     p = sub.add_parser("outbox", help="reminders and digests waiting or failed; retry failed ones")
     p.add_argument("action", nargs="?", choices=["list", "retry"], default="list")
     p.add_argument("ids", nargs="*", type=int, help="rows to retry (retry: default every failed row)")
@@ -66,7 +73,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("team")
     p.add_argument("changes", nargs="*", metavar="KEY=VALUE",
                    help="working_days=mon-fri quiet_hours=21:00-08:00 end_of_day=18:00 weekly_digest=09:00 "
-                        "escalation_days=2 catch_up_hours=24 task_lead_minutes=0")
+                        "escalation_days=2 catch_up_hours=24 task_lead_minutes=0 working_hours=09:00-18:00 "
+                        "response_nudge_hours=4 capture_retention_days=365 mask_contacts=off")
     p.set_defaults(run=_team_settings)
 
     p = sub.add_parser("scorecard", help="a team's weekly scorecard (DESIGN.md §5)")
@@ -151,10 +159,12 @@ def _console(args) -> int:
     from adapters.console import ConsoleAdapter
     from bot.analytics import wire_analytics
     from bot.bootstrap import build
+    from bot.memory import freeze_startup_objects
 
     settings = _settings()
     wired = wire_analytics(build(settings, extra_admins=frozenset({("console", settings.console_user)})))
     adapter = ConsoleAdapter(wired.bot.handle, local_user=settings.console_user)
+    freeze_startup_objects()
     if sys.stdin.isatty():
         import readline  # noqa: F401  (line editing for input())
 
@@ -218,6 +228,32 @@ def _export(args) -> int:
     else:
         Path(args.file).write_text(text, encoding="utf-8")
         print(f"exported {max(0, text.count(chr(10)) - 1)} deals to {args.file}")
+    return 0
+
+
+def _export_customer(args) -> int:
+    import json
+    from pathlib import Path
+
+    from bot.bootstrap import build
+    from core.services.privacy import export_customer
+
+    settings = _settings()
+    wired = build(settings)
+    team_name = args.team or settings.team
+    with wired.uow() as uow:
+        team = uow.teams.by_name(team_name)
+        data = export_customer(uow, team, args.name, wired.bot.clock.now()) if team else None
+        if data is None:
+            print(f"dealbot: no customer {args.name!r} in team {team_name!r}", file=sys.stderr)
+            return 2
+        uow.commit()  # the audit entry saying that an export was made
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    if args.file == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.file).write_text(text, encoding="utf-8")
+        print(f"exported {len(data['interactions'])} interactions of {data['customer']['name']} to {args.file}")
     return 0
 
 

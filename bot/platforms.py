@@ -18,17 +18,18 @@ def missing_settings_message() -> str:
     return "\n".join(lines)
 
 
-def configured_adapters(settings: Settings, handler) -> list:
-    """The adapters to start, built lazily so an unconfigured platform's SDK is never imported."""
+def configured_adapters(settings: Settings, handler, on_chat_message=None) -> list:
+    """The adapters to start, built lazily so an unconfigured platform's SDK is never imported.
+    `on_chat_message` takes the group talk not addressed to the bot (bot.capture's writer)."""
     adapters = []
     for factory in (_slack, _telegram, _dingtalk):
-        adapter = factory(settings, handler)
+        adapter = factory(settings, handler, on_chat_message)
         if adapter is not None:
             adapters.append(adapter)
     return adapters
 
 
-def _slack(settings: Settings, handler):
+def _slack(settings: Settings, handler, on_chat_message):
     if not settings.slack_bot_token or not (settings.slack_app_token or settings.slack_signing_secret):
         return None
     from adapters.slack import SlackAdapter, SlackConfig
@@ -36,10 +37,10 @@ def _slack(settings: Settings, handler):
     return SlackAdapter(SlackConfig(
         bot_token=settings.slack_bot_token, app_token=settings.slack_app_token,
         signing_secret=settings.slack_signing_secret, api_url=settings.slack_api_url,
-    ), handler)
+    ), handler, on_chat_message=on_chat_message)
 
 
-def _telegram(settings: Settings, handler):
+def _telegram(settings: Settings, handler, on_chat_message):
     if not settings.telegram_bot_token:
         return None
     from adapters.telegram import TelegramAdapter, TelegramConfig
@@ -47,10 +48,10 @@ def _telegram(settings: Settings, handler):
     return TelegramAdapter(TelegramConfig(
         token=settings.telegram_bot_token, api_url=settings.telegram_api_url,
         webhook_url=settings.telegram_webhook_url, webhook_secret=settings.telegram_webhook_secret,
-    ), handler)
+    ), handler, on_chat_message=on_chat_message)
 
 
-def _dingtalk(settings: Settings, handler):
+def _dingtalk(settings: Settings, handler, on_chat_message):
     if not (settings.dingtalk_client_id and settings.dingtalk_client_secret):
         return None
     from adapters.dingtalk import DingTalkAdapter, DingTalkConfig
@@ -58,4 +59,4 @@ def _dingtalk(settings: Settings, handler):
     return DingTalkAdapter(DingTalkConfig(
         client_id=settings.dingtalk_client_id, client_secret=settings.dingtalk_client_secret,
         api_url=settings.dingtalk_api_url,
-    ), handler)
+    ), handler, on_chat_message=on_chat_message)

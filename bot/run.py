@@ -16,9 +16,12 @@ import signal
 from aiohttp import web
 
 from bot.bootstrap import Wired, build
+from bot.capture import capture_writer
 from bot.config import Settings
+from bot.memory import freeze_startup_objects
 from bot.outbound import Outbound, notifiers_of
 from bot.platforms import configured_adapters, missing_settings_message
+from core.dates import warm_up as warm_up_dates
 from core.messages import Incoming, Reply
 
 log = logging.getLogger(__name__)
@@ -71,10 +74,12 @@ def web_app(routes, is_ready) -> web.Application:
 async def serve(settings: Settings) -> int:
     wired = build(settings)
     handler = InFlight(wired)
-    adapters = configured_adapters(settings, handler)
+    writer = capture_writer(wired)
+    adapters = configured_adapters(settings, handler, writer.submit)
     if not adapters:
         print(missing_settings_message(), flush=True)
         return 2
+    warm_up_dates()  # dateparser's ~0.1 s of set-up now, not on the first message with a date
     state = {"ready": False}
     app = web_app([r for a in adapters for r in a.routes()], lambda: state["ready"])
     runner = web.AppRunner(app, handle_signals=False)
@@ -86,12 +91,14 @@ async def serve(settings: Settings) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     outbound = None
+    await writer.start()
     try:
         for adapter in adapters:
             await adapter.start()
             log.info("%s started", adapter.platform)
         outbound = Outbound(wired, notifiers_of(adapters), frozenset(a.platform for a in adapters))
         await outbound.start()
+        freeze_startup_objects()  # after the adapters and SDK clients exist
         state["ready"] = True
         names = ", ".join(a.platform for a in adapters)
         print(f"dealbot running: {names}; http on {settings.http_host}:{settings.http_port}", flush=True)
@@ -103,6 +110,7 @@ async def serve(settings: Settings) -> int:
             await outbound.stop()
         for adapter in adapters:
             await _stop_quietly(adapter)
+        await writer.stop()  # after the adapters: what they took is stored
         if not await handler.drained(DRAIN_SECONDS):
             log.warning("gave up waiting for messages in flight after %ss", DRAIN_SECONDS)
         await runner.cleanup()

@@ -19,7 +19,7 @@ from core.scans import Scans
 
 log = logging.getLogger(__name__)
 
-JOBS = ("reminders", "daily", "digests")
+JOBS = ("reminders", "daily", "digests", "waiting", "purge")
 JOB_DEFAULTS = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
 
 
@@ -34,9 +34,12 @@ class ReminderScheduler:
     def start(self) -> None:
         scheduler = AsyncIOScheduler(timezone=UTC, job_defaults=JOB_DEFAULTS)
         first = datetime.now(UTC) + timedelta(seconds=self.first_after)
-        for name in JOBS:
+        # Spread over the interval: on SQLite a scan that has read while another committed a write
+        # cannot write any more ("database is locked") and waits for its next run; apart, they meet less.
+        spacing = timedelta(seconds=self.every / len(JOBS))
+        for index, name in enumerate(JOBS):
             scheduler.add_job(self.run_job, "interval", args=[name], id=name, seconds=self.every,
-                              next_run_time=first)
+                              next_run_time=first + index * spacing)
         scheduler.start()
         self._scheduler = scheduler
 
@@ -61,6 +64,7 @@ class ReminderScheduler:
         """No new runs; the runs in progress finish (their transaction commits or rolls back)."""
         if self._scheduler is not None:
             self._scheduler.pause()
+        await asyncio.sleep(0)  # a run handed to the loop just before the pause starts, and is waited for
         running = [task for task in self._running if not task.done()]
         if running:  # before shutdown, which would cancel the task (not the thread under it)
             await asyncio.wait(running, timeout=timeout)

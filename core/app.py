@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from core import commands as c
+from core.analytics.winmodels import WinModels
 from core.context import Context, Defaults
 from core.dates import format_when
 from core.errors import UserError
@@ -21,7 +22,18 @@ from core.model import Member, Team
 from core.parser import ParseContext, parse
 from core.pipeline import Pipeline, pipeline_of
 from core.ports import Charts, Clock, UnitOfWork
-from core.services import analytics, deals, digests, help, people, snooze, tasks
+from core.services import (
+    analytics,
+    chats,
+    deals,
+    digests,
+    help,
+    people,
+    privacy,
+    snooze,
+    suggestions,
+    tasks,
+)
 from core.verbs import find_verb
 
 log = logging.getLogger(__name__)
@@ -56,6 +68,13 @@ HANDLERS: dict[type, Callable[..., Reply]] = {
     c.ShowScorecard: analytics.show_scorecard,
     c.ShowFunnel: analytics.show_funnel,
     c.ShowForecast: analytics.show_forecast,
+    c.LinkChat: chats.link_chat,
+    c.UnlinkChat: chats.unlink_chat,
+    c.SetCapture: chats.set_capture,
+    c.ShowCapture: chats.show_capture,
+    c.KeepSuggestion: suggestions.keep_suggestion,
+    c.DismissSuggestion: suggestions.dismiss_suggestion,
+    c.Forget: privacy.forget,
 }
 
 
@@ -67,6 +86,10 @@ class Dealbot:
         self.defaults = defaults
         self.new_code = new_code  # one-time link codes; None: 8 random digits
         self.charts: Charts | None = None  # bot/analytics.py sets it; None: figures as text only
+        # Run inside each capture batch's unit of work with the newly stored messages
+        # (core.services.capture.CaptureHook); bot/bootstrap.py adds them.
+        self.capture_hooks: list = []
+        self.win_models = WinModels()  # the deal cards' models, learned at most once an hour
 
     def handle(self, incoming: Incoming) -> Reply:
         now = self.clock.now()
@@ -81,10 +104,11 @@ class Dealbot:
                 ctx = Context(uow=uow, actor=actor, team=team, pipeline=pipeline, now=now, lang=lang,
                               tz=actor.timezone or team.timezone,
                               source=f"{incoming.platform}:{incoming.message_id}", defaults=self.defaults,
-                              chat_id=incoming.chat_id)
+                              chat_id=incoming.chat_id, is_direct=incoming.is_direct)
                 if self.new_code is not None:
                     ctx.new_code = self.new_code
                 ctx.charts = self.charts
+                ctx.win_models = self.win_models
                 command = parse(incoming.text, ParseContext(now, ctx.tz, pipeline, self.defaults.currency))
                 reply = HANDLERS[type(command)](command, ctx)
                 uow.commit()

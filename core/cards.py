@@ -12,6 +12,7 @@ from core.i18n import t
 from core.messages import Button, Field, Reply
 from core.model import Deal, DealStatus, Interaction, Member, Task
 from core.pipeline import Stage
+from core.waiting import unanswered_lines
 
 LIST_LIMIT = 20
 TEXT_PREVIEW = 120
@@ -71,6 +72,8 @@ def task_line(ctx: Context, task: Task) -> str:
 def interaction_line(ctx: Context, item: Interaction) -> str:
     kind = t(f"kind.{item.kind}", ctx.lang) if item.kind != "message" else ""
     author = member_name(ctx, item.author_id)
+    if item.author_id is None and item.author_name:  # a captured message from the customer's side
+        author = t("chat.contact", ctx.lang, name=item.author_name)
     prefix = f"{when(ctx, item.occurred_at)} · {author}"
     return f"{prefix} · {kind}{_preview(item.text)}" if kind else f"{prefix} · {_preview(item.text)}"
 
@@ -96,7 +99,12 @@ def unchecked(deal: Deal, stage: Stage) -> list[tuple[int, str]]:
     ]
 
 
-def deal_card(ctx: Context, deal: Deal) -> Reply:
+def deal_card(ctx: Context, deal: Deal, *, new: bool = False) -> Reply:
+    """The card of one deal. new=True: the deal was created in this unit of work.
+
+    A deal id is never handed out twice (AUTOINCREMENT, sequences) and tasks and follow-ups point
+    at their deal by foreign key, so a brand-new deal has none: `new` skips those two queries.
+    """
     customer = ctx.uow.customers.get(deal.customer_id)
     stage = ctx.pipeline.get(deal.stage)
     reply = Reply(title=f"{deal.code} · {customer.name if customer else '—'} — {deal.title}",
@@ -108,12 +116,14 @@ def deal_card(ctx: Context, deal: Deal) -> Reply:
     if deal.is_open and stage.deliverables:
         reply.lines.append(t("card.deliverables", ctx.lang, stage=stage.name(ctx.lang)))
         reply.lines += deliverable_lines(ctx, deal, stage)
-    tasks = ctx.uow.tasks.find(deal_id=deal.id)
+    tasks = [] if new else ctx.uow.tasks.find(deal_id=deal.id)
     reply.lines.append(t("card.open_tasks", ctx.lang, count=len(tasks)))
     reply.lines += [task_line(ctx, task) for task in tasks[:5]]
-    recent = ctx.uow.interactions.for_deal(deal.id, limit=5)
+    recent = [] if new else ctx.uow.interactions.for_deal(deal.id, limit=5)
     reply.lines.append(t("card.recent", ctx.lang, count=len(recent)))
     reply.lines += [interaction_line(ctx, item) for item in recent]
+    if not new:
+        reply.lines += unanswered_lines(ctx, deal)
     reply.buttons = deal_buttons(ctx, deal, stage)
     return reply
 

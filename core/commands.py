@@ -224,3 +224,52 @@ class ShowForecast(Command):
     team: str | None = None
     period: Period | None = None
     verb = "forecast"
+
+
+@dataclass(frozen=True)
+class LinkChat(Command):
+    """`link D-12` / `link customer:<name>`: exactly one of the two is set."""
+
+    deal_id: int | None = None
+    customer: str | None = None
+    verb = "link"
+
+
+@dataclass(frozen=True)
+class UnlinkChat(Command):
+    verb = "unlink"
+
+
+@dataclass(frozen=True)
+class SetCapture(Command):
+    on: bool
+    verb = "capture"
+
+
+@dataclass(frozen=True)
+class ShowCapture(Command):
+    verb = "capture"
+
+
+@dataclass(frozen=True)
+class KeepSuggestion(Command):
+    """`keep S-3`: a next step found in a captured chat becomes a task (origin captured)."""
+
+    suggestion_id: int
+    verb = "keep"
+
+
+@dataclass(frozen=True)
+class DismissSuggestion(Command):
+    suggestion_id: int
+    verb = "dismiss"
+
+
+@dataclass(frozen=True)
+class Forget(Command):
+    """`forget @alice` / `forget contact:telegram:123` (admins): erase a person's captured data."""
+
+    name: str = ""  # a member handle or a contact's name, as typed (without the @)
+    platform: str | None = None  # with user_id: one contact named exactly
+    user_id: str | None = None
+    verb = "forget"

@@ -6,11 +6,15 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from core.model import Member, Team
 from core.pipeline import Pipeline
 from core.ports import Charts, UnitOfWork
+
+if TYPE_CHECKING:
+    from core.analytics.winmodels import WinModels
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,9 @@ class Context:
     defaults: Defaults
     new_code: Callable[[], str] = field(default=lambda: f"{secrets.randbelow(10**8):08d}")
     chat_id: str = ""  # the chat the message came from (digest subscriptions name it)
+    is_direct: bool = True  # a one-to-one chat with the bot (not a group that could be linked)
     charts: Charts | None = None  # draws the scorecard's and funnel's pictures; None: text only
+    win_models: WinModels | None = None  # the cards' win-probability models; None: learn afresh
 
     @property
     def zone(self) -> ZoneInfo:

@@ -386,8 +386,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{deal} {stage} · 已 {days} 天（阶段时限 {sla} 天）",
     },
     "figures.first_response": {
-        "en": "First response time: not available yet (it needs conversation capture).",
-        "zh": "首次响应时长：暂无数据（需要会话记录功能）。",
+        "en": "First response to customers in linked chats (median, working time): {median}",
+        "zh": "绑定群客户消息首次响应时长（中位数，工作时间）：{median}",
+    },
+    "figures.first_response_none": {
+        "en": "First response time: no customer message in a linked chat was answered this period.",
+        "zh": "首次响应时长：本时段绑定群里没有已回复的客户消息。",
+    },
+    "figures.first_response_rep": {
+        "en": "  {member}: {median} ({count} answered)",
+        "zh": "  {member}：{median}（回复 {count} 条）",
     },
     "figures.funnel_title": {"en": "Funnel · {team} · {period} ({dates})", "zh": "销售漏斗 · {team} · {period}（{dates}）"},
     "figures.funnel_empty": {"en": "No deals were created in this period.", "zh": "该时段没有新建商机。"},
@@ -437,6 +445,157 @@ MESSAGES: dict[str, dict[str, str]] = {
     "err.bad_period": {
         "en": "“{value}” is not a period: try last week, this week, 2026-W10, this month, last month, Q3 or 2026-03 (a team whose name has digits: team:<name>).",
         "zh": "无法识别时段“{value}”：可以写 上周、本周、2026-W10、本月、上个月、Q3、本季度 或 2026-03（团队名含数字时写 团队:<名称>）。",
+    },
+    # -- conversation capture: link, unlink, capture (core.services.chats) ------------------------
+    "chat.linked_deal": {
+        "en": "🔴 This chat is now recorded into {deal} ({customer} — {title}): every message sent here from now on is saved to the deal's timeline. {who} can stop it: “capture off” pauses, “unlink” stops for good.",
+        "zh": "🔴 本群消息将记录到商机 {deal}（{customer} — {title}）：从现在起群内每条消息都会保存到该商机的跟进记录。{who}可以停止：“记录 关”暂停，“解绑”永久停止。",
+    },
+    "chat.linked_customer": {
+        "en": "🔴 This chat is now recorded for the customer {customer}: every message sent here from now on is saved to the customer's timeline. {who} can stop it: “capture off” pauses, “unlink” stops for good.",
+        "zh": "🔴 本群消息将记录到客户 {customer}：从现在起群内每条消息都会保存到该客户的跟进记录。{who}可以停止：“记录 关”暂停，“解绑”永久停止。",
+    },
+    "chat.who_deal": {
+        "en": "The deal's owner {owner}, managers and admins",
+        "zh": "商机负责人 {owner}、主管和管理员",
+    },
+    "chat.who_customer": {
+        "en": "The owners of {customer}'s deals, managers and admins",
+        "zh": "{customer} 商机的负责人、主管和管理员",
+    },
+    "chat.already_linked": {
+        "en": "This chat is already recorded into {target}.",
+        "zh": "本群已绑定到 {target}，消息正在记录中。",
+    },
+    "chat.unlinked": {
+        "en": "This chat is no longer recorded. Messages saved so far stay on {target}.",
+        "zh": "已解绑，本群消息不再记录。已保存的消息仍保留在 {target}。",
+    },
+    "chat.capture_off": {
+        "en": "⏸ Recording paused: messages in this chat are not saved until someone turns it back on (“capture on”). Still linked to {target}.",
+        "zh": "⏸ 已暂停会话记录：在重新开启（“记录 开”）之前，本群消息不会保存。本群仍绑定 {target}。",
+    },
+    "chat.capture_on": {
+        "en": "🔴 Recording again: every message in this chat is saved to {target}.",
+        "zh": "🔴 已恢复会话记录：本群每条消息都会保存到 {target}。",
+    },
+    "chat.status_on": {
+        "en": "This chat is recorded into {target}, linked by {member} on {when}. Recording is on.",
+        "zh": "本群已绑定 {target}（{member} 于 {when} 绑定），会话记录已开启。",
+    },
+    "chat.status_off": {
+        "en": "This chat is linked to {target} by {member} on {when}, but recording is paused (“capture on” resumes it).",
+        "zh": "本群已绑定 {target}（{member} 于 {when} 绑定），会话记录已暂停（“记录 开”恢复）。",
+    },
+    "chat.status_none": {
+        "en": "This chat is not recorded. To record it into a deal: link D-12",
+        "zh": "本群未绑定，消息不会被记录。绑定到商机：绑定 D-12",
+    },
+    "chat.target_customer": {"en": "the customer {customer}", "zh": "客户 {customer}"},
+    "chat.contact": {"en": "{name} (contact)", "zh": "{name}（联系人）"},
+    "err.link_needs_group": {
+        "en": "“link” records a group chat: send it in the customer's group chat on Slack, Telegram or DingTalk. To link your own accounts on two platforms, use “me link”.",
+        "zh": "“绑定”用于记录群聊：请在 Slack、Telegram 或钉钉的客户群里发送。要绑定您在两个平台的账号，请用“我 绑定”。",
+    },
+    "err.capture_needs_group": {
+        "en": "Only group chats on Slack, Telegram or DingTalk are recorded; this chat never is.",
+        "zh": "只有 Slack、Telegram 或钉钉的群聊可以记录，此会话不会被记录。",
+    },
+    "err.link_code_here": {
+        "en": "To link your accounts with a code, send “me link {code}” to me in a direct chat.",
+        "zh": "用验证码绑定账号，请私聊我发送“我 绑定 {code}”。",
+    },
+    "err.chat_linked_elsewhere": {
+        "en": "This chat is already recorded into {target}; one chat records into one deal or customer. Send “unlink” first.",
+        "zh": "本群已绑定 {target}，一个群只能绑定一个商机或客户。请先发送“解绑”。",
+    },
+    "err.chat_not_linked": {
+        "en": "This chat is not linked to any deal or customer.",
+        "zh": "本群未绑定任何商机或客户。",
+    },
+    "err.customer_not_found": {
+        "en": "There is no customer “{name}” in your team.",
+        "zh": "您的团队中没有客户“{name}”。",
+    },
+    "err.forbidden_capture": {
+        "en": "No permission: {target}'s owner, managers and admins decide what is recorded. You can see the status: capture status",
+        "zh": "无权限：只有 {target} 的负责人、主管和管理员可以设置会话记录。您可以查看状态：记录 状态",
+    },
+    "err.bad_capture": {
+        "en": "“{value}” is not on, off or status.",
+        "zh": "无法识别“{value}”，请写 开、关 或 状态。",
+    },
+    "arg.link_target": {"en": "the deal id or customer (D-12 or customer:<name>)", "zh": "商机编号或客户（D-12 或 客户:<名称>）"},
+    # -- next steps found in captured chat (core.suggestions, core.services.suggestions) -------
+    "suggest.title": {"en": "Next step spotted in {deal} · {customer}", "zh": "{deal} · {customer}：发现下一步"},
+    "suggest.title_customer": {"en": "Next step spotted with {customer}", "zh": "客户 {customer}：发现下一步"},
+    "suggest.said": {"en": "{author} in the linked chat: “{text}”", "zh": "{author} 在绑定群里说：“{text}”"},
+    "suggest.due": {"en": "Due {when}", "zh": "截止 {when}"},
+    "suggest.ask": {"en": "Keep it as a task?", "zh": "是否保留为任务？"},
+    "button.keep": {"en": "Keep", "zh": "保留"},
+    "button.dismiss": {"en": "Dismiss", "zh": "忽略"},
+    "suggest.kept": {"en": "Task {task} created from the chat: {title}", "zh": "已根据群聊创建任务 {task}：{title}"},
+    "suggest.dismissed": {"en": "Dismissed {suggestion}; no task made.", "zh": "已忽略 {suggestion}，未创建任务。"},
+    "suggest.already_kept": {
+        "en": "{suggestion} was already kept as {task} ({when}); nothing changed.",
+        "zh": "{suggestion} 已于 {when} 保留为任务 {task}，无需重复操作。",
+    },
+    "suggest.already_dismissed": {
+        "en": "{suggestion} was already dismissed ({when}); nothing changed.",
+        "zh": "{suggestion} 已于 {when} 忽略，无需重复操作。",
+    },
+    "err.suggestion_not_found": {"en": "There is no suggestion {ref}.", "zh": "没有找到建议 {ref}。"},
+    "err.bad_suggestion_ref": {
+        "en": "“{value}” is not a suggestion id; they look like S-3.",
+        "zh": "“{value}”不是建议编号，建议编号形如 S-3。",
+    },
+    "err.forbidden_suggestion": {
+        "en": "No permission: {ref} was offered to @{owner}; they, a manager or an admin can keep or dismiss it.",
+        "zh": "无权限：{ref} 是给 @{owner} 的建议，可由其本人、主管或管理员保留或忽略。",
+    },
+    "err.suggestion_erased": {
+        "en": "{ref} can no longer be kept: the message behind it was erased.",
+        "zh": "{ref} 对应的消息已被删除，无法再保留。",
+    },
+    "arg.suggestion": {"en": "the suggestion id (S-3)", "zh": "建议编号（如 S-3）"},
+    # -- customers waiting for an answer (core.waiting) --------------------------------------------
+    "card.waiting": {
+        "en": "⏳ Unanswered customer message, waiting {hours} of working time: {when} · {author} · {text}",
+        "zh": "⏳ 客户消息尚未回复，已等待 {hours}（工作时间）：{when} · {author} · {text}",
+    },
+    "waiting.title": {
+        "en": "{customer} has waited {hours} of working time for an answer in the linked chat of {where}",
+        "zh": "{customer} 在 {where} 的绑定群里已等待回复 {hours}（工作时间）",
+    },
+    "waiting.since": {
+        "en": "Their message came {when}; the team's limit is {limit}. Answer in the chat, or open the deal:",
+        "zh": "客户消息发于 {when}，团队响应时限为 {limit}。请在群里回复，或查看商机：",
+    },
+    # -- privacy: forget, retention (core.services.privacy) ----------------------------------------
+    "arg.person": {"en": "the person (@handle or a contact's name)", "zh": "要删除的人（@用户名 或联系人姓名）"},
+    "err.forbidden_forget": {
+        "en": "No permission: only admins can erase a person's data. Ask an admin to run “forget @person”.",
+        "zh": "无权限：只有管理员可以删除个人数据，请联系管理员执行“忘记 @某人”。",
+    },
+    "err.person_not_found": {
+        "en": "No member or recorded contact is called “{name}”.",
+        "zh": "没有名为“{name}”的成员或联系人。",
+    },
+    "forget.member_done": {
+        "en": "Erased {member}'s personal details (name, e-mail) and {count} recorded chat message(s).",
+        "zh": "已删除 {member} 的个人信息（姓名、邮箱）和 {count} 条会话记录。",
+    },
+    "forget.contact_done": {
+        "en": "Erased {contact}'s {count} recorded chat message(s) and their name on them.",
+        "zh": "已删除联系人 {contact} 的 {count} 条会话记录及其姓名。",
+    },
+    "forget.audit_note": {
+        "en": "The audit log notes that an erase happened, not what was erased.",
+        "zh": "操作日志仅记录“执行了删除”，不记录被删除的内容。",
+    },
+    "forget.which": {
+        "en": "{count} recorded contacts are called “{name}”; pick the one to erase:",
+        "zh": "有 {count} 位联系人名为“{name}”，请选择要删除的一位：",
     },
     # -- help -----------------------------------------------------------------------------------
     "help.title": {"en": "What I can do:", "zh": "我可以帮您："},

@@ -158,6 +158,30 @@ class Interaction:
     chat_id: str = ""
     message_id: str | None = None
     id: int | None = None
+    # Captured chat messages (kind "message"): who wrote it as the platform named them. A member
+    # has author_id; an external contact ("contact") is no member, only these two fields.
+    author_kind: str = "member"  # member | contact
+    author_ref: str | None = None  # the platform's user id of the sender
+    author_name: str | None = None
+    edited_at: datetime | None = None  # the platform's time of the last edit applied
+    # A message deleted on the platform keeps its row without text, so a late redelivery of the
+    # original is still a duplicate and cannot bring it back. Readers skip these rows.
+    deleted_at: datetime | None = None
+
+
+@dataclass(eq=False)
+class ChatBinding:
+    """A group chat linked to a deal or a customer (`link D-12`): its messages are captured."""
+
+    platform: str
+    chat_id: str
+    team_id: int
+    bound_at: datetime
+    bound_by: int | None = None
+    deal_id: int | None = None  # exactly one of deal_id and customer_id is set
+    customer_id: int | None = None
+    capturing: bool = True  # `capture off` pauses without unlinking
+    id: int | None = None
 
 
 @dataclass(eq=False)
@@ -170,3 +194,38 @@ class AuditEntry:
     after: dict | None = None
     source: str = ""
     id: int | None = None
+
+
+class SuggestionStatus(StrEnum):
+    PENDING = "pending"  # the owner has the [Keep] [Dismiss] message
+    KEPT = "kept"  # became a task (origin captured)
+    DISMISSED = "dismissed"
+
+
+@dataclass(eq=False)
+class Suggestion:
+    """A next step found in a captured message (core.nextsteps), offered to the deal's owner.
+
+    `keep S-3` makes it a task with origin `captured`; `dismiss S-3` records the no. Either
+    happens once. `title` is the sentence that made the commitment (masked if the team masks).
+    """
+
+    team_id: int
+    owner_id: int
+    title: str
+    due_at: datetime
+    created_at: datetime
+    has_time: bool = False
+    rule: str = ""  # the core.nextsteps rule that saw the commitment
+    deal_id: int | None = None
+    customer_id: int | None = None
+    interaction_id: int | None = None
+    status: SuggestionStatus = SuggestionStatus.PENDING
+    decided_at: datetime | None = None
+    decided_by: int | None = None
+    task_id: int | None = None
+    id: int | None = None
+
+    @property
+    def code(self) -> str:
+        return f"S-{self.id}"

@@ -28,6 +28,8 @@ class Kind(StrEnum):
     TASK = "task"  # a task comes due (or its lead time, or its snooze, ends)
     DAILY = "daily"  # the daily progress card
     DIGEST = "digest"  # a subscribed chat's weekly or daily scorecard
+    SUGGESTION = "suggestion"  # a next step found in a captured chat: [Keep] [Dismiss], to the owner
+    WAITING = "waiting"  # a customer has waited too long for an answer in a linked chat: to the owner
 
 
 @dataclass(eq=False)

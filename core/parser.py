@@ -519,6 +519,52 @@ def _digest(a: _Args) -> c.Command:
     return c.SubscribeDigest(frequencies[0] if frequencies else "weekly")
 
 
+# -- link, unlink, capture (conversation capture) -------------------------------------------------
+
+_CUSTOMER_PREFIX = re.compile(r"^(?:customer|客户)\s*:\s*", re.IGNORECASE)
+_CAPTURE_WORDS = {
+    "on": True, "start": True, "resume": True, "开": True, "开启": True, "打开": True, "恢复": True,
+    "off": False, "stop": False, "pause": False, "关": False, "关闭": False, "停止": False, "暂停": False,
+    "status": None, "状态": None,
+}
+
+
+def _link_chat(a: _Args) -> c.Command:
+    """`link D-12` or `link customer:<name>`; `me link` (accounts) is a different command."""
+    if not a.tokens:
+        raise a.missing("link_target")
+    words = " ".join(tok.text for tok in a.tokens)
+    if m := _CUSTOMER_PREFIX.match(words):
+        name = words[m.end():].strip()
+        if not name:
+            raise a.missing("link_target")
+        return c.LinkChat(customer=a.name(name))
+    first = a.tokens[0].text
+    if re.fullmatch(r"\d{8}", first):
+        raise a.error("err.link_code_here", code=first)
+    if len(a.tokens) > 1:
+        raise a.error("err.extra_args", text=a.rest_after(1)[:40])
+    return c.LinkChat(deal_id=a.deal_id_of(first))
+
+
+def _unlink_chat(a: _Args) -> c.Command:
+    if a.tokens:
+        raise a.error("err.extra_args", text=a.rest_after(0)[:40])
+    return c.UnlinkChat()
+
+
+def _capture(a: _Args) -> c.Command:
+    if not a.tokens:
+        return c.ShowCapture()
+    word = a.tokens[0].text.casefold()
+    if word not in _CAPTURE_WORDS:
+        raise a.error("err.bad_capture", value=a.tokens[0].text[:40])
+    if len(a.tokens) > 1:
+        raise a.error("err.extra_args", text=a.rest_after(1)[:40])
+    on = _CAPTURE_WORDS[word]
+    return c.ShowCapture() if on is None else c.SetCapture(on)
+
+
 # -- scorecard, funnel, forecast -------------------------------------------------------------------
 
 def _figures(a: _Args, command: type) -> c.Command:
@@ -545,11 +591,44 @@ def _looks_like_period(word: str) -> bool:
     return bool(re.search(r"\d", word)) and not any(ch.isalpha() and not ch.isascii() for ch in word[:1])
 
 
+# -- keep, dismiss (suggested next steps), forget (privacy) ----------------------------------------
+
+_SUGGESTION_ID = re.compile(r"^s-?(\d{1,9})$", re.IGNORECASE)
+
+
+def _suggestion(a: _Args, command: type) -> c.Command:
+    if not a.tokens:
+        raise a.missing("suggestion")
+    m = _SUGGESTION_ID.match(a.tokens[0].text)
+    if not m:
+        raise a.error("err.bad_suggestion_ref", value=a.tokens[0].text[:40])
+    if len(a.tokens) > 1:
+        raise a.error("err.extra_args", text=a.rest_after(1)[:40])
+    return command(int(m[1]))
+
+
+def _forget(a: _Args) -> c.Command:
+    """`forget @alice`, `forget @Wang Wei` (a contact's name may hold spaces) or
+    `forget contact:telegram:12345` when several contacts share a name."""
+    text = unicodedata.normalize("NFKC", a.rest_after(0)).strip()
+    if not text:
+        raise a.missing("person")
+    if m := re.fullmatch(r"contact:([a-z]+):(\S{1,200})", text, re.IGNORECASE):
+        return c.Forget(platform=m[1].lower(), user_id=m[2])
+    name = " ".join(text.removeprefix("@").split())
+    if not name or len(name) > 100:
+        raise a.error("err.bad_handle", value=text[:40])
+    return c.Forget(name=name)
+
+
 _PARSERS: dict[str, Callable[[_Args], c.Command]] = {
     "help": _help, "new": _new, "show": _show, "history": _history, "deals": _deals,
     "move": _move, "check": _check, "won": _won, "lost": _lost, "log": _log, "task": _task,
     "tasks": _tasks, "done": _done, "me": _me, "team": _team, "member": _member,
     "snooze": _snooze, "digest": _digest,
+    "link": _link_chat, "unlink": _unlink_chat, "capture": _capture,
+    "keep": lambda a: _suggestion(a, c.KeepSuggestion), "dismiss": lambda a: _suggestion(a, c.DismissSuggestion),
+    "forget": _forget,
     "scorecard": lambda a: _figures(a, c.ShowScorecard), "funnel": lambda a: _figures(a, c.ShowFunnel),
     "forecast": lambda a: _figures(a, c.ShowForecast),
 }

@@ -21,9 +21,11 @@ from core.analytics.counts import (
     Totals,
 )
 from core.analytics.pictures import FunnelPicture, ScorecardPicture
+from core.capture import CapturedMessage, CaptureTarget
 from core.due import DealStamp, TaskStamp, TeamFigures
 from core.model import (
     AuditEntry,
+    ChatBinding,
     Customer,
     Deal,
     DealStatus,
@@ -31,10 +33,12 @@ from core.model import (
     Interaction,
     Member,
     StageChange,
+    Suggestion,
     Task,
     Team,
 )
 from core.outbox import DigestSubscription, OutboxMessage
+from core.responses import ResponsePair, Waiting
 
 
 class Clock(Protocol):
@@ -63,6 +67,10 @@ class MemberRepository(Protocol):
         """The member id a one-time code was made for, if it has not expired; the code is used up."""
         ...
 
+    def by_identities(self, platform: str, user_ids: Collection[str]) -> dict[str, Member]:
+        """The members behind these user ids of one platform, by user id (unknown ids left out)."""
+        ...
+
 
 class CustomerRepository(Protocol):
     def add(self, customer: Customer) -> Customer: ...
@@ -88,6 +96,14 @@ class DealRepository(Protocol):
         stage: str | None = None,
     ) -> Sequence[Deal]:
         """Deals matching every given filter, newest id first."""
+        ...
+
+    def record_activity(self, deal_times: Mapping[int, datetime]) -> None:
+        """Move each deal's last_activity_at forward to the given time (never back)."""
+        ...
+
+    def record_customer_activity(self, customer_times: Mapping[int, datetime]) -> None:
+        """The same for every open deal of each customer."""
         ...
 
 
@@ -118,7 +134,108 @@ class TaskRepository(Protocol):
 class InteractionRepository(Protocol):
     def add(self, interaction: Interaction) -> Interaction: ...
     def for_deal(self, deal_id: int, limit: int = 5) -> Sequence[Interaction]:
-        """Newest first."""
+        """Newest first; deleted messages left out."""
+        ...
+
+    def for_chat(self, platform: str, chat_id: str, limit: int = 50) -> Sequence[Interaction]:
+        """A chat's captured messages, newest first; deleted ones left out."""
+        ...
+
+    def add_captured(self, messages: Sequence[CapturedMessage]) -> list[CapturedMessage]:
+        """Store captured messages in one go; one whose (platform, chat_id, message_id) is stored
+        already (or comes twice) is skipped. Returns those stored, ids set, in the given order."""
+        ...
+
+    def edit_captured(self, platform: str, chat_id: str, message_id: str, text: str,
+                      at: datetime) -> bool:
+        """Replace a captured message's text unless it is deleted or a later edit is applied
+        already; True when it changed."""
+        ...
+
+    def delete_captured(self, tombstone: CapturedMessage) -> bool:
+        """Delete the captured message with the tombstone's key: its text goes and the row stays,
+        marked deleted_at, so a late redelivery of it is a duplicate. When it was never stored,
+        the tombstone is stored instead. True when a stored message was deleted."""
+        ...
+
+
+class ChatBindingRepository(Protocol):
+    """Group chats linked to a deal or a customer (`link D-12`); one binding per chat."""
+
+    def add(self, binding: ChatBinding) -> ChatBinding: ...
+    def for_chat(self, platform: str, chat_id: str) -> ChatBinding | None: ...
+    def targets(self, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], CaptureTarget]:
+        """Where the messages of these (platform, chat_id) pairs go, by pair (unbound chats left
+        out): one query, the customer of a deal binding filled in."""
+        ...
+
+    def for_deal(self, deal_id: int) -> Sequence[ChatBinding]: ...
+    def remove(self, binding: ChatBinding) -> None: ...
+
+
+class SuggestionRepository(Protocol):
+    """Next steps found in captured chat, offered to a deal's owner (core.suggestions)."""
+
+    def add(self, suggestion: Suggestion) -> Suggestion: ...
+    def get(self, suggestion_id: int) -> Suggestion | None: ...
+
+
+class ConversationRepository(Protocol):
+    """Questions about captured conversations: who waits for an answer, and how long answers took.
+
+    Only captured messages count (kind 'message'); a contact's message is answered by the next
+    member's message in the same (platform, chat_id). Deleted messages still count as sent for
+    the figures, but are never shown as waiting.
+    """
+
+    def response_pairs(self, team_id: int, start: datetime, end: datetime) -> list[ResponsePair]:
+        """Each contact message of the team asked in [start, end), with the first member message
+        after it in its chat (or none), oldest first."""
+        ...
+
+    def waiting(self, team_id: int, since: datetime, until: datetime) -> list[Waiting]:
+        """The team's unanswered contact messages sent in (since, until] that start a streak (the
+        message before each in its chat is a member's, or there is none), in chats still linked
+        and capturing; oldest first. One per customer wait, however many messages it holds."""
+        ...
+
+    def unanswered(self, deal_id: int, customer_id: int | None) -> Waiting | None:
+        """The latest contact message still unanswered in the chats linked to the deal (and, with
+        customer_id, those linked to its customer): a chat whose newest message is a contact's."""
+        ...
+
+
+class PrivacyRepository(Protocol):
+    """Retention, `forget` and data-subject exports, each one statement over many rows.
+
+    Erasing keeps a captured row as a tombstone (text '', no author name or platform user id,
+    deleted_at set), so a late redelivery of the message is still a duplicate and the response
+    figures keep their timestamps; suggestions made from erased messages lose their text, and so
+    do the tasks kept from them and the DMs that offered them.
+    """
+
+    def purge_captured(self, team_id: int, before: datetime, now: datetime) -> int:
+        """Erase the team's captured messages sent before `before`; how many were erased."""
+        ...
+
+    def erase_member(self, member_id: int, now: datetime) -> int:
+        """Erase the member's captured messages and their name on every interaction."""
+        ...
+
+    def erase_contact(self, platform: str, user_id: str, now: datetime) -> int:
+        """Erase the contact's captured messages."""
+        ...
+
+    def contacts_named(self, team_id: int | None, name: str) -> list[tuple[str, str, str]]:
+        """(platform, user id, name) of the contacts whose captured name is `name` (any case)."""
+        ...
+
+    def customer_interactions(self, customer_id: int) -> list[Interaction]:
+        """Every interaction of the customer or of its deals, oldest first; deleted ones left out."""
+        ...
+
+    def customers_with_contacts(self) -> list[Customer]:
+        """Customers whose contact list is not empty (forget scrubs them)."""
         ...
 
 
@@ -292,6 +409,10 @@ class UnitOfWork(Protocol):
     stage_changes: StageChangeRepository
     tasks: TaskRepository
     interactions: InteractionRepository
+    chat_bindings: ChatBindingRepository
+    suggestions: SuggestionRepository
+    conversations: ConversationRepository
+    privacy: PrivacyRepository
     audit: AuditRepository
     outbox: OutboxRepository
     reminders: ReminderRepository

@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from core.due import DealStamp, TaskStamp
 from core.model import DealStatus
 from core.outbox import Kind, stamp
+from core.waiting import still_waiting
 from core.worktime import WorkSettings
 
 OWNER, MANAGERS = "owner", "managers"
@@ -131,6 +132,11 @@ def obsolete_reason(uow, guard: dict | None, now: datetime) -> str | None:
     """
     if not guard:
         return None
+    if "suggestion" in guard:  # a next step offered: pointless once kept, dismissed or erased
+        suggestion = uow.suggestions.get(guard["suggestion"])
+        return None if suggestion is not None and suggestion.status == "pending" else "already decided"
+    if "waiting" in guard:  # a customer waiting: not once someone answered
+        return None if still_waiting(uow, guard) else "answered"
     snooze = guard.get("snooze")
     if "deal" in guard:
         deal = uow.deals.get(guard["deal"])

@@ -32,8 +32,11 @@ from core.pipeline import Pipeline, pipeline_of
 from core.ports import Clock, UnitOfWork
 from core.recipients import Destination, direct_destination
 from core.reminders import MANAGERS, OWNER, Event, deal_events, delivery, task_events
+from core.services.privacy import purge_expired
+from core.waiting import waiting_drafts
 from core.worktime import WorkSettings
 
+PURGE_EVERY = timedelta(days=1)  # the retention purge runs once a day
 OVERLAP = timedelta(minutes=5)  # clocks of replicas differ a little; keys make re-reads free
 LOOKBACK = timedelta(days=7)  # the longest a reminder can be held back (quiet hours, weekends)
 
@@ -78,6 +81,22 @@ class Scans:
 
     def digests(self) -> ScanResult:
         return self._scan("digests")[0]
+
+    def waiting(self) -> ScanResult:
+        """Customers waiting too long for an answer in linked chats (core.waiting)."""
+        return self._scan("waiting")[0]
+
+    def purge(self) -> ScanResult:
+        """Captured text past each team's retention, erased once a day (core.services.privacy)."""
+        now, result = self.clock.now(), ScanResult("purge")
+        with self.uow_factory() as uow:
+            last = uow.reminders.mark("purge")
+            if last is not None and now - last < PURGE_EVERY:
+                return result
+            result.events = sum(purge_expired(uow, team, now) for team in uow.teams.list())
+            uow.reminders.set_mark("purge", now)
+            uow.commit()
+        return result
 
     def run_all(self) -> list[ScanResult]:
         """All three in one transaction."""
@@ -160,6 +179,17 @@ class Scans:
             reply = builder(run.context(member, at=max(moment, run.now)), deal)
         return Draft(event.kind, candidate.key, destination.platform, destination.chat_id, reply, moment,
                      subject=event.subject, guard=event.guard, recipient_id=member.id)
+
+    # -- customers waiting for an answer -------------------------------------------------------
+    def _team_waiting(self, run: _Run, after: datetime) -> None:
+        drafts = [d for d in waiting_drafts(run.uow, run.team, run.settings, after, run.now)
+                  if run.reaches(d.platform)]
+        known = run.uow.outbox.existing_keys([d.key for d in drafts]) if drafts else set()
+        run.result.events += len(drafts)
+        run.result.known += len(known)
+        for draft in drafts:
+            if draft.key not in known:
+                run.keep(draft)
 
     # -- the daily progress card ---------------------------------------------------------------
     def _team_daily(self, run: _Run, after: datetime) -> None:

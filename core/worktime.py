@@ -7,7 +7,14 @@ recipient's when a message is for one person), so "08:00" means 08:00 where the 
 Stored per team as the JSON `Team.settings` (every key optional):
     {"working_days": ["mon", "tue", "wed", "thu", "fri"], "quiet_hours": "21:00-08:00",
      "end_of_day": "18:00", "weekly_digest": "09:00", "escalation_days": 2,
-     "catch_up_hours": 24, "task_lead_minutes": 0}
+     "catch_up_hours": 24, "task_lead_minutes": 0,
+     "working_hours": "09:00-18:00", "response_nudge_hours": 4,
+     "capture_retention_days": 365, "mask_contacts": false}
+
+Working hours (on working days) measure response time in captured chats; a customer waiting
+longer than `response_nudge_hours` of them gets their deal's owner one nudge. Captured text
+older than `capture_retention_days` is purged daily; `mask_contacts` stores captured text with
+phone numbers and e-mail addresses masked.
 """
 
 from __future__ import annotations
@@ -36,6 +43,11 @@ class WorkSettings:
     escalation_days: float = 2.0  # working days over the stage limit before managers hear of it
     catch_up: timedelta = timedelta(hours=24)  # older missed reminders fold into the daily card
     task_lead: timedelta = timedelta(0)  # an extra reminder this long before a task is due
+    working_start: time = time(9)  # working hours: response times count only these
+    working_end: time = time(18)
+    response_nudge_hours: float = 4.0  # a customer waiting longer: one nudge to the owner
+    capture_retention_days: int = 365  # captured chat text older than this is purged
+    mask_contacts: bool = False  # store captured text with phones and e-mails masked
 
     @property
     def zone(self) -> ZoneInfo:
@@ -80,6 +92,10 @@ class WorkSettings:
             "escalation_days": self.escalation_days,
             "catch_up_hours": self.catch_up.total_seconds() / 3600,
             "task_lead_minutes": self.task_lead.total_seconds() / 60,
+            "working_hours": f"{self.working_start:%H:%M}-{self.working_end:%H:%M}",
+            "response_nudge_hours": self.response_nudge_hours,
+            "capture_retention_days": self.capture_retention_days,
+            "mask_contacts": self.mask_contacts,
         }
 
     # -- questions about one moment ------------------------------------------------------------
@@ -222,6 +238,31 @@ def _quiet_fields(value: object) -> dict:
     return {"quiet_start": start, "quiet_end": end}
 
 
+def _working_hours(value: object) -> dict:
+    start, end = _quiet(value)
+    if not start < end:
+        raise ValueError("working hours run from an earlier to a later time of one day, e.g. 09:00-18:00")
+    return {"working_start": start, "working_end": end}
+
+
+def _retention_days(value: object) -> int:
+    days = int(str(value).strip())
+    if not 1 <= days <= 36_500:
+        raise ValueError("must be a whole number of days between 1 and 36500")
+    return days
+
+
+def _switch(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word in ("true", "on", "yes", "1"):
+        return True
+    if word in ("false", "off", "no", "0"):
+        return False
+    raise ValueError("must be on or off")
+
+
 # setting name -> reader returning the dataclass fields it sets
 _READERS = {
     "working_days": lambda v: {"working_days": _day_range(v)},
@@ -231,4 +272,8 @@ _READERS = {
     "escalation_days": lambda v: {"escalation_days": _positive(v)},
     "catch_up_hours": lambda v: {"catch_up": timedelta(hours=_positive(v))},
     "task_lead_minutes": lambda v: {"task_lead": timedelta(minutes=_positive(v))},
+    "working_hours": _working_hours,
+    "response_nudge_hours": lambda v: {"response_nudge_hours": _positive(v)},
+    "capture_retention_days": lambda v: {"capture_retention_days": _retention_days(v)},
+    "mask_contacts": lambda v: {"mask_contacts": _switch(v)},
 }

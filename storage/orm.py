@@ -16,12 +16,14 @@ from sqlalchemy.orm import registry
 
 from core.model import (
     AuditEntry,
+    ChatBinding,
     Customer,
     Deal,
     Identity,
     Interaction,
     Member,
     StageChange,
+    Suggestion,
     Task,
     Team,
 )
@@ -39,6 +41,8 @@ MAPPED: dict[type, Table] = {
     Task: tables.tasks,
     Interaction: tables.interactions,
     AuditEntry: tables.audit_entries,
+    ChatBinding: tables.chat_bindings,
+    Suggestion: tables.suggestions,
 }
 
 

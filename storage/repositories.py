@@ -8,13 +8,15 @@ domain classes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.capture import CapturedMessage
 from core.model import (
     AuditEntry,
     Customer,
@@ -27,6 +29,7 @@ from core.model import (
     Task,
     Team,
 )
+from storage import capture
 from storage import tables as t
 
 T = TypeVar("T")
@@ -122,6 +125,16 @@ class SqlMemberRepository(_SqlRepository):
         return self._session.scalars(query).all()
 
 
+    def by_identities(self, platform: str, user_ids: Collection[str]) -> dict[str, Member]:
+        if not user_ids:
+            return {}
+        query = (
+            select(t.identities.c.user_id, Member)
+            .join(t.identities, t.identities.c.member_id == t.members.c.id)
+            .where(t.identities.c.platform == platform, t.identities.c.user_id.in_(set(user_ids)))
+        )
+        return {user_id: member for user_id, member in self._session.execute(query)}
+
     def add_link_code(self, code: str, member_id: int, expires_at) -> None:
         self._session.execute(
             t.link_codes.insert().values(code=code, member_id=member_id, expires_at=expires_at)
@@ -147,6 +160,9 @@ MEMBER_REFERENCES = (
     (t.interactions, t.interactions.c.author_id),
     (t.stage_changes, t.stage_changes.c.by_id),
     (t.audit_entries, t.audit_entries.c.actor_id),
+    (t.chat_bindings, t.chat_bindings.c.bound_by),
+    (t.suggestions, t.suggestions.c.owner_id),
+    (t.suggestions, t.suggestions.c.decided_by),
 )
 
 
@@ -207,6 +223,12 @@ class SqlDealRepository(_SqlRepository):
                 query = query.where(t.deals.c[column] == value)
         return self._session.scalars(query).all()
 
+    def record_activity(self, deal_times: Mapping[int, datetime]) -> None:
+        capture.record_activity(self._session, deal_times)
+
+    def record_customer_activity(self, customer_times: Mapping[int, datetime]) -> None:
+        capture.record_customer_activity(self._session, customer_times)
+
 
 class SqlStageChangeRepository(_SqlRepository):
     def add(self, change: StageChange) -> StageChange:
@@ -255,8 +277,12 @@ class SqlInteractionRepository(_SqlRepository):
         """Stores the interaction; raises DuplicateInteractionError for a message seen before.
 
         The insert runs in a SAVEPOINT so a duplicate leaves the rest of the unit of work intact
-        (the caller may still commit the audit entry or other changes).
+        (the caller may still commit the audit entry or other changes). Without a message id
+        (a follow-up typed as a command) nothing can collide: NULLs are distinct in a UNIQUE
+        constraint on SQLite and PostgreSQL alike, so the savepoint's two round trips are skipped.
         """
+        if interaction.message_id is None:
+            return self._add(interaction)
         self._session.flush()  # other pending changes must not fail inside the savepoint
         try:
             with self._session.begin_nested():
@@ -267,15 +293,28 @@ class SqlInteractionRepository(_SqlRepository):
         return interaction
 
     def for_deal(self, deal_id: int, limit: int = 5) -> Sequence[Interaction]:
-        """Newest first."""
+        """Newest first; deleted messages left out."""
         c = t.interactions.c
         query = (
             select(Interaction)
-            .where(c.deal_id == deal_id)
+            .where(c.deal_id == deal_id, c.deleted_at.is_(None))
             .order_by(c.occurred_at.desc(), c.id.desc())
             .limit(limit)
         )
         return self._session.scalars(query).all()
+
+    def for_chat(self, platform: str, chat_id: str, limit: int = 50) -> Sequence[Interaction]:
+        return capture.for_chat(self._session, platform, chat_id, limit)
+
+    def add_captured(self, messages: Sequence[CapturedMessage]) -> list[CapturedMessage]:
+        return capture.insert_captured(self._session, messages)
+
+    def edit_captured(self, platform: str, chat_id: str, message_id: str, text: str,
+                      at: datetime) -> bool:
+        return capture.edit_captured(self._session, platform, chat_id, message_id, text, at)
+
+    def delete_captured(self, tombstone: CapturedMessage) -> bool:
+        return capture.delete_captured(self._session, tombstone)
 
 
 class SqlAuditRepository(_SqlRepository):

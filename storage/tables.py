@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.mutable import MutableDict, MutableList
 
-from core.model import DealStatus, Role, TaskOrigin
+from core.model import DealStatus, Role, SuggestionStatus, TaskOrigin
 from storage.types import Money, StrEnumType, UTCDateTime
 
 NAMING_CONVENTION = {
@@ -133,7 +133,7 @@ deals = sa.Table(
     sa.Column("deliverables_done", JSONList, nullable=False),
     sa.Column("snoozed_until", UTCDateTime(), nullable=True),
     sa.Index(None, "ref", unique=True),
-    sa.Index(None, "team_id", "status"),
+    sa.Index(None, "team_id", "status", "stage", "stage_entered_at"),  # and the stale deals (figures)
     sa.Index(None, "owner_id", "status"),
     sa.Index(None, "customer_id"),
     sa.Index(None, "stage_entered_at"),
@@ -142,10 +142,15 @@ deals = sa.Table(
     # The scheduler's scans: deals of a stage by when they entered it, and snoozes ending.
     sa.Index(None, "stage", "stage_entered_at"),
     sa.Index(None, "snoozed_until"),
-    # The figures (storage.analytics): a team's deals created, closed or expected to close in a window.
-    sa.Index(None, "team_id", "created_at"),
-    sa.Index(None, "team_id", "closed_at"),
-    sa.Index(None, "team_id", "status", "expected_close"),
+    # The figures (storage.analytics): a team's deals created, closed or expected to close in a
+    # window, each index holding every column its GROUP BY reads, so no table row is read
+    # (migration 0007); and the team and owner of a deal by id, for its stage changes.
+    sa.Index(None, "team_id", "created_at", "owner_id", "stage"),
+    sa.Index("ix_deals_closed_figures", "team_id", "closed_at", "status", "owner_id", "currency", "amount",
+             "created_at"),
+    sa.Index("ix_deals_open_by_close", "team_id", "status", "expected_close", "stage", "stage_entered_at",
+             "currency", "amount", "owner_id"),
+    sa.Index(None, "id", "team_id", "owner_id"),
     # D-<id> is shown to people: never hand out the id of a deleted deal again.
     sqlite_autoincrement=True,
 )
@@ -159,9 +164,9 @@ stage_changes = sa.Table(
     sa.Column("to_stage", _CODE, nullable=False),
     sa.Column("at", UTCDateTime(), nullable=False),
     _fk("by_id", "members.id", ondelete="SET NULL", nullable=True),
-    sa.Index(None, "deal_id", "at"),
+    sa.Index(None, "deal_id", "at", "id", "to_stage"),  # a deal's history in order (and its furthest stage)
     sa.Index(None, "to_stage", "at"),
-    sa.Index(None, "at"),  # stage advances in a window
+    sa.Index(None, "at", "deal_id", "from_stage", "to_stage"),  # stage advances in a window
 )
 
 tasks = sa.Table(
@@ -183,7 +188,9 @@ tasks = sa.Table(
     sa.Index(None, "deal_id"),
     sa.Index(None, "due_at"),
     sa.Index(None, "snoozed_until"),
-    sa.Index(None, "team_id", "due_at"),  # overdue tasks at a moment
+    # Overdue tasks at a moment (figures, reminders): the tasks not done, by team and due time.
+    sa.Index("ix_tasks_not_done_team_id_due_at", "team_id", "due_at", "assignee_id",
+             sqlite_where=sa.text("done_at IS NULL"), postgresql_where=sa.text("done_at IS NULL")),
     # T-<id> is shown to people, like D-<id>.
     sqlite_autoincrement=True,
 )
@@ -203,11 +210,39 @@ interactions = sa.Table(
     sa.Column("platform", sa.String(32), nullable=False),
     sa.Column("chat_id", _TEXT, nullable=False),
     sa.Column("message_id", _TEXT, nullable=True),
+    # Captured messages (core.model.Interaction): the sender as the platform named them.
+    sa.Column("author_kind", sa.String(16), nullable=False, server_default="member"),
+    sa.Column("author_ref", _TEXT, nullable=True),
+    sa.Column("author_name", _TEXT, nullable=True),
+    sa.Column("edited_at", UTCDateTime(), nullable=True),
+    sa.Column("deleted_at", UTCDateTime(), nullable=True),
     sa.Index(None, "deal_id", "occurred_at"),
-    sa.Index(None, "team_id", "occurred_at"),  # follow-ups logged in a window
+    sa.Index(None, "team_id", "occurred_at", "kind", "author_id"),  # follow-ups logged in a window
+    sa.Index(None, "platform", "chat_id", "occurred_at"),  # one chat's conversation in order
+    sa.Index(None, "customer_id", "occurred_at"),  # a customer's timeline (chats bound to it)
     # Capturing the same platform message twice stores it once. NULL message ids (typed notes)
     # are distinct from each other on both databases, so they never collide.
     sa.UniqueConstraint("platform", "chat_id", "message_id"),
+)
+
+# `link D-12` in a group chat: its messages are captured into the deal's (or customer's) timeline.
+chat_bindings = sa.Table(
+    "chat_bindings",
+    metadata,
+    _id(),
+    _fk("team_id", "teams.id", ondelete="CASCADE"),
+    sa.Column("platform", sa.String(32), nullable=False),
+    sa.Column("chat_id", _TEXT, nullable=False),
+    # A binding goes with its deal or customer; the messages already captured stay.
+    _fk("deal_id", "deals.id", ondelete="CASCADE", nullable=True),
+    _fk("customer_id", "customers.id", ondelete="CASCADE", nullable=True),
+    _fk("bound_by", "members.id", ondelete="SET NULL", nullable=True),
+    sa.Column("bound_at", UTCDateTime(), nullable=False),
+    sa.Column("capturing", sa.Boolean(), nullable=False, server_default=sa.true()),
+    sa.UniqueConstraint("platform", "chat_id"),  # one chat, one deal or customer
+    sa.CheckConstraint("(deal_id IS NULL) <> (customer_id IS NULL)", name="one_target"),
+    sa.Index(None, "deal_id"),
+    sa.Index(None, "customer_id"),
 )
 
 audit_entries = sa.Table(
@@ -271,4 +306,30 @@ scan_marks = sa.Table(
     metadata,
     sa.Column("name", sa.String(64), primary_key=True),
     sa.Column("at", UTCDateTime(), nullable=False),
+)
+
+# Next steps found in captured chat, offered to the deal's owner with [Keep] [Dismiss]
+# (core.suggestions). One per captured message at most.
+suggestions = sa.Table(
+    "suggestions",
+    metadata,
+    _id(),
+    _fk("team_id", "teams.id", ondelete="CASCADE"),
+    _fk("owner_id", "members.id", ondelete="CASCADE"),
+    sa.Column("title", _TEXT, nullable=False),
+    sa.Column("due_at", UTCDateTime(), nullable=False),
+    sa.Column("has_time", sa.Boolean(), nullable=False),
+    sa.Column("rule", _CODE, nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    _fk("deal_id", "deals.id", ondelete="SET NULL", nullable=True),
+    _fk("customer_id", "customers.id", ondelete="SET NULL", nullable=True),
+    _fk("interaction_id", "interactions.id", ondelete="SET NULL", nullable=True),
+    sa.Column("status", StrEnumType(SuggestionStatus), nullable=False),
+    sa.Column("decided_at", UTCDateTime(), nullable=True),
+    _fk("decided_by", "members.id", ondelete="SET NULL", nullable=True),
+    _fk("task_id", "tasks.id", ondelete="SET NULL", nullable=True),
+    sa.Index(None, "interaction_id", unique=True),
+    sa.Index(None, "owner_id", "status"),
+    # S-<id> is shown to people, like D-<id>.
+    sqlite_autoincrement=True,
 )

@@ -7,7 +7,10 @@ from typing import Self
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.analytics import SqlAnalytics
+from storage.capture import SqlChatBindingRepository
+from storage.conversations import SqlConversationRepository, SqlSuggestionRepository
 from storage.outbox import SqlDigestRepository, SqlOutboxRepository
+from storage.privacy import SqlPrivacyRepository
 from storage.reminders import SqlReminderRepository
 from storage.repositories import (
     SqlAuditRepository,
@@ -36,6 +39,10 @@ class SqlUnitOfWork:
     stage_changes: SqlStageChangeRepository
     tasks: SqlTaskRepository
     interactions: SqlInteractionRepository
+    chat_bindings: SqlChatBindingRepository
+    suggestions: SqlSuggestionRepository
+    conversations: SqlConversationRepository
+    privacy: SqlPrivacyRepository
     audit: SqlAuditRepository
     outbox: SqlOutboxRepository
     reminders: SqlReminderRepository
@@ -62,6 +69,10 @@ class SqlUnitOfWork:
         self.stage_changes = SqlStageChangeRepository(session)
         self.tasks = SqlTaskRepository(session)
         self.interactions = SqlInteractionRepository(session)
+        self.chat_bindings = SqlChatBindingRepository(session)
+        self.suggestions = SqlSuggestionRepository(session)
+        self.conversations = SqlConversationRepository(session)
+        self.privacy = SqlPrivacyRepository(session)
         self.audit = SqlAuditRepository(session)
         self.outbox = SqlOutboxRepository(session)
         self.reminders = SqlReminderRepository(session)

@@ -91,6 +91,11 @@ class FakeMemberRepository(_Table):
         member_id, expires_at = self.link_codes.pop(code, (None, None))
         return member_id if member_id is not None and expires_at > now else None
 
+    def by_identities(self, platform, user_ids):
+        wanted = set(user_ids)
+        return {i.user_id: self.get(i.member_id) for i in self.identity_rows.all()
+                if i.platform == platform and i.user_id in wanted}
+
 
 class FakeCustomerRepository(_Table):
     def by_name(self, team_id, name):
@@ -116,6 +121,20 @@ class FakeDealRepository(_Table):
             )
 
         return sorted(filter(keep, self.all()), key=lambda d: -d.id)
+
+    def record_activity(self, deal_times):
+        for deal_id, at in deal_times.items():
+            self._touch(self.get(deal_id), at)
+
+    def record_customer_activity(self, customer_times):
+        for deal in self.all():
+            if deal.customer_id in customer_times and deal.status == DealStatus.OPEN:
+                self._touch(deal, customer_times[deal.customer_id])
+
+    @staticmethod
+    def _touch(deal, at):
+        if deal is not None and (deal.last_activity_at is None or deal.last_activity_at < at):
+            deal.last_activity_at = at
 
 
 class FakeStageChangeRepository(_Table):
@@ -152,8 +171,79 @@ class FakeInteractionRepository(_Table):
         return super().add(interaction)
 
     def for_deal(self, deal_id, limit=5):
-        mine = [i for i in self.all() if i.deal_id == deal_id]
+        mine = [i for i in self.all() if i.deal_id == deal_id and i.deleted_at is None]
         return sorted(mine, key=lambda i: (i.occurred_at, i.id), reverse=True)[:limit]
+
+    def for_chat(self, platform, chat_id, limit=50):
+        mine = [i for i in self.all() if (i.platform, i.chat_id) == (platform, chat_id) and i.deleted_at is None]
+        return sorted(mine, key=lambda i: (i.occurred_at, i.id), reverse=True)[:limit]
+
+    def _by_key(self, platform, chat_id, message_id):
+        key = (platform, chat_id, message_id)
+        return next((i for i in self.all() if (i.platform, i.chat_id, i.message_id) == key), None)
+
+    def add_captured(self, messages):
+        stored = []
+        for item in messages:
+            if self._by_key(item.platform, item.chat_id, item.message_id) is None:
+                item.id = super().add(_as_interaction(item)).id
+                stored.append(item)
+        return stored
+
+    def edit_captured(self, platform, chat_id, message_id, text, at):
+        found = self._by_key(platform, chat_id, message_id)
+        if found is None or found.deleted_at is not None or (found.edited_at and found.edited_at > at):
+            return False
+        found.text, found.edited_at = text, at
+        return True
+
+    def delete_captured(self, tombstone):
+        found = self._by_key(tombstone.platform, tombstone.chat_id, tombstone.message_id)
+        if found is None:
+            super().add(_as_interaction(dataclasses.replace(tombstone, text="", id=None)))
+            return False
+        if found.deleted_at is not None:
+            return False
+        found.text, found.deleted_at = "", tombstone.deleted_at
+        return True
+
+
+def _as_interaction(message):
+    from core.model import Interaction
+
+    return Interaction(**dataclasses.asdict(message))
+
+
+class FakeChatBindingRepository(_Table):
+    def __init__(self, deals=None):
+        super().__init__()
+        self._deals = deals  # the unit of work's deals, for a deal binding's customer
+
+    def for_chat(self, platform, chat_id):
+        return next((b for b in self.all() if (b.platform, b.chat_id) == (platform, chat_id)), None)
+
+    def targets(self, keys):
+        from core.capture import CaptureTarget
+
+        wanted, found = set(keys), {}
+        for b in self.all():
+            if (b.platform, b.chat_id) in wanted:
+                deal = self._deals().get(b.deal_id) if b.deal_id is not None else None
+                customer = b.customer_id if deal is None else deal.customer_id
+                found[(b.platform, b.chat_id)] = CaptureTarget(b.team_id, b.deal_id, customer, b.capturing)
+        return found
+
+    def for_deal(self, deal_id):
+        return sorted((b for b in self.all() if b.deal_id == deal_id), key=lambda b: b.id)
+
+    def add(self, binding):
+        # As the unique (platform, chat_id) in SQL.
+        if self.for_chat(binding.platform, binding.chat_id) is not None:
+            raise ValueError(f"chat {binding.platform}:{binding.chat_id} is bound already")
+        return super().add(binding)
+
+    def remove(self, binding):
+        self.rows.pop(binding.id, None)
 
 
 class FakeAuditRepository(_Table):
@@ -380,7 +470,7 @@ class FakeUnitOfWork:
     """Commit keeps the current state; rollback restores the state of the last commit."""
 
     _REPOS = ("teams", "members", "customers", "deals", "stage_changes", "tasks", "interactions", "audit",
-              "outbox", "digests", "scan_marks")
+              "outbox", "digests", "scan_marks", "chat_bindings", "suggestions")
 
     def __init__(self):
         self.teams = FakeTeamRepository()
@@ -390,6 +480,10 @@ class FakeUnitOfWork:
         self.stage_changes = FakeStageChangeRepository()
         self.tasks = FakeTaskRepository()
         self.interactions = FakeInteractionRepository()
+        self.chat_bindings = FakeChatBindingRepository(lambda: self.deals)
+        self.suggestions = FakeSuggestionRepository()
+        self.conversations = FakeConversationRepository(self)
+        self.privacy = FakePrivacyRepository(self)
         self.audit = FakeAuditRepository()
         self.outbox = FakeOutboxRepository()
         self.digests = FakeDigestRepository()
@@ -419,6 +513,8 @@ class FakeUnitOfWork:
             (self.members.identity_rows.all(), "member_id"), (self.deals.all(), "owner_id"),
             (self.tasks.all(), "assignee_id"), (self.interactions.all(), "author_id"),
             (self.stage_changes.all(), "by_id"), (self.audit.all(), "actor_id"),
+            (self.chat_bindings.all(), "bound_by"),
+            (self.suggestions.all(), "owner_id"), (self.suggestions.all(), "decided_by"),
         ]
         for rows, attr in moves:
             for row in rows:
@@ -486,3 +582,141 @@ class ChatHarness:
 
     def counts(self) -> dict[str, int]:
         return {name: len(getattr(self.uow, name).rows) for name in FakeUnitOfWork._REPOS}
+
+
+# -- captured conversations: suggestions, response times, privacy (core.ports) ------------------
+
+class FakeSuggestionRepository(_Table):
+    def add(self, suggestion):
+        # As the unique interaction_id in SQL: one suggestion per captured message.
+        if suggestion.interaction_id is not None and any(
+                s.interaction_id == suggestion.interaction_id for s in self.all()):
+            raise ValueError(f"interaction {suggestion.interaction_id} has a suggestion already")
+        return super().add(suggestion)
+
+
+def _is_captured(item, kind):
+    return item.kind == "message" and item.author_kind == kind
+
+
+class FakeConversationRepository:
+    """core.ports.ConversationRepository over the fake unit of work's interactions."""
+
+    def __init__(self, uow):
+        self._uow = uow
+
+    def _answer(self, asked):
+        later = [i for i in self._uow.interactions.all()
+                 if (i.platform, i.chat_id) == (asked.platform, asked.chat_id) and _is_captured(i, "member")
+                 and i.occurred_at > asked.occurred_at]
+        return min(later, key=lambda i: (i.occurred_at, i.id), default=None)
+
+    def _contact_messages(self, keep):
+        rows = [i for i in self._uow.interactions.all() if _is_captured(i, "contact") and keep(i)]
+        return sorted(rows, key=lambda i: (i.occurred_at, i.id))
+
+    def response_pairs(self, team_id, start, end):
+        from core.responses import ResponsePair
+
+        pairs = []
+        for asked in self._contact_messages(lambda i: i.team_id == team_id and start <= i.occurred_at < end):
+            answer = self._answer(asked)
+            pairs.append(ResponsePair(asked.occurred_at, answer and answer.occurred_at, answer and answer.author_id))
+        return pairs
+
+    def waiting(self, team_id, since, until):
+        def bound(i):
+            binding = self._uow.chat_bindings.for_chat(i.platform, i.chat_id)
+            return binding is not None and binding.capturing
+
+        def starts_streak(asked):
+            before = [i for i in self._uow.interactions.all()
+                      if (i.platform, i.chat_id) == (asked.platform, asked.chat_id) and i.kind == "message"
+                      and (i.occurred_at, i.id) < (asked.occurred_at, asked.id)]
+            previous = max(before, key=lambda i: (i.occurred_at, i.id), default=None)
+            return previous is None or previous.author_kind == "member"
+
+        return [_waiting(asked) for asked in self._contact_messages(
+                    lambda i: i.team_id == team_id and since < i.occurred_at <= until and bound(i))
+                if self._answer(asked) is None and starts_streak(asked)]
+
+    def unanswered(self, deal_id, customer_id):
+        waiting = []
+        for b in self._uow.chat_bindings.all():
+            if b.deal_id != deal_id and (customer_id is None or b.customer_id != customer_id):
+                continue
+            said = [i for i in self._uow.interactions.all()
+                    if (i.platform, i.chat_id) == (b.platform, b.chat_id) and i.kind == "message"
+                    and (i.author_kind == "member" or i.deleted_at is None)]
+            newest = max(said, key=lambda i: (i.occurred_at, i.id), default=None)
+            if newest is not None and newest.author_kind == "contact":
+                waiting.append(newest)
+        return _waiting(max(waiting, key=lambda i: (i.occurred_at, i.id))) if waiting else None
+
+
+def _waiting(item):
+    from core.responses import Waiting
+
+    return Waiting(item.id, item.platform, item.chat_id, item.message_id, item.occurred_at, item.text,
+                   item.author_name, item.deal_id, item.customer_id)
+
+
+class FakePrivacyRepository:
+    """core.ports.PrivacyRepository over the fake unit of work."""
+
+    def __init__(self, uow):
+        self._uow = uow
+
+    def purge_captured(self, team_id, before, now):
+        return self._erase(lambda i: i.team_id == team_id and i.kind == "message" and i.occurred_at < before
+                           and (i.text != "" or i.author_name is not None or i.author_ref is not None), now)
+
+    def erase_member(self, member_id, now):
+        erased = self._erase(lambda i: i.author_id == member_id and i.kind == "message", now)
+        for item in self._uow.interactions.all():
+            if item.author_id == member_id:
+                item.author_name = None
+        return erased
+
+    def erase_contact(self, platform, user_id, now):
+        return self._erase(lambda i: (i.platform, i.author_ref, i.author_kind) == (platform, user_id, "contact"),
+                           now)
+
+    def contacts_named(self, team_id, name):
+        found = {}
+        for i in self._uow.interactions.all():
+            if (i.author_kind == "contact" and i.author_ref is not None and i.author_name is not None
+                    and i.author_name.lower() == name.lower() and (team_id is None or i.team_id == team_id)):
+                key = (i.platform, i.author_ref)
+                found[key] = min(found.get(key, i.author_name), i.author_name)
+        return [(p, ref, n) for (p, ref), n in sorted(found.items())]
+
+    def customer_interactions(self, customer_id):
+        deals = {d.id for d in self._uow.deals.all() if d.customer_id == customer_id}
+        rows = [i for i in self._uow.interactions.all() if i.deleted_at is None
+                and (i.customer_id == customer_id or i.deal_id in deals)]
+        return sorted(rows, key=lambda i: (i.occurred_at, i.id))
+
+    def customers_with_contacts(self):
+        return sorted((c for c in self._uow.customers.all() if c.contacts), key=lambda c: c.id)
+
+    def _erase(self, which, now):
+        from core.suggestions import ERASED, dm_key, erased_payload
+
+        chosen = [i for i in self._uow.interactions.all() if which(i)]
+        ids = {i.id for i in chosen}
+        for suggestion in self._uow.suggestions.all():
+            if suggestion.interaction_id in ids:
+                suggestion.title = ERASED
+                if suggestion.task_id is not None and (task := self._uow.tasks.get(suggestion.task_id)):
+                    task.title = ERASED
+                key = dm_key(suggestion.id, suggestion.owner_id)
+                for row in self._uow.outbox.all():
+                    if row.dedupe_key == key:
+                        row.payload = erased_payload(suggestion.id)
+                        if row.status == "pending":
+                            row.status, row.last_error, row.claimed_until = "skipped", "erased", None
+        for item in chosen:
+            item.text, item.author_name, item.author_ref = "", None, None
+            item.deleted_at = item.deleted_at or now
+        return len(chosen)

@@ -19,9 +19,11 @@ Three things of it are changed here, each for a reason:
 Replies are posted to the message's sessionWebhook with httpx (never `requests` on the loop);
 when that has expired or fails, the reply goes out through the notifier (robot OpenAPI).
 
-The handler runs in a task of its own, so a frame is acked as soon as it is routed: DingTalk
+A command runs in a task of its own, so its frame is acked as soon as it is routed: DingTalk
 redelivers frames that are not acked quickly, and duplicates (same msgId or stream messageId)
-are dropped with RecentIds.
+are dropped with RecentIds. A group message not addressed to the robot (chat capture) is acked
+only once it is stored (a storage failure acks with 500); its duplicates are left to the
+database's unique key, so a redelivery after a failure is stored rather than dropped.
 """
 
 from __future__ import annotations
@@ -45,15 +47,17 @@ from dingtalk_stream.version import VERSION_STRING
 from adapters.base import AsyncHandler, RecentIds, Route
 from adapters.dingtalk.notifier import DEFAULT_API_URL, DingTalkNotifier
 from adapters.dingtalk.render import session_message
-from adapters.dingtalk.translate import BotMessage, bot_message
-from core.messages import Incoming, Reply
+from adapters.dingtalk.translate import BotMessage, bot_message, chat_event
+from core.capture import ChatEvent
+from core.messages import Reply
 
 log = logging.getLogger(__name__)
 
 OPEN_CONNECTION_PATH = "/v1.0/gateway/connections/open"
 _FAILED = "Sorry, that did not work; please try again. 出错了，请稍后再试。"
 
-ChatMessageHook = Callable[[Incoming], Awaitable[None]]
+# Takes a captured event at once and returns what resolves once it is stored (bot/capture.py).
+ChatMessageHook = Callable[[ChatEvent], Awaitable[object]]
 
 
 @dataclass(frozen=True)
@@ -162,17 +166,19 @@ class _StreamClient(dingtalk_stream.DingTalkStreamClient):
 
 
 class _BotMessages(dingtalk_stream.CallbackHandler):
-    """Routes robot messages to the adapter and acks them at once, whatever happens."""
+    """Routes robot messages to the adapter and acks them: commands at once, captured group
+    messages once stored (500 when they could not be, so DingTalk delivers them again)."""
 
-    def __init__(self, on_frame: Callable[[str, dict], None]):
+    def __init__(self, on_frame: Callable[[str, dict], Awaitable[None]]):
         super().__init__()
         self.on_frame = on_frame
 
     async def process(self, message: CallbackMessage):
         try:
-            self.on_frame(message.headers.message_id or "", message.data or {})
-        except Exception:
-            log.exception("dingtalk: could not take frame %s", message.headers.message_id)
+            await self.on_frame(message.headers.message_id or "", message.data or {})
+        except Exception as exc:
+            log.warning("dingtalk: frame %s not taken: %s", message.headers.message_id, exc)
+            return AckMessage.STATUS_SYSTEM_EXCEPTION, "not stored"
         return AckMessage.STATUS_OK, "OK"
 
 
@@ -231,7 +237,11 @@ class DingTalkAdapter:
         return self._client is not None and self._client.connected.is_set()
 
     # -- frames in -------------------------------------------------------------------------------
-    def _on_frame(self, frame_id: str, data: dict) -> None:
+    async def _on_frame(self, frame_id: str, data: dict) -> None:
+        event = chat_event(data) if self.on_chat_message is not None else None
+        if event is not None:
+            await self.on_chat_message(event)  # raises when not stored: the ack says so
+            return
         msg_id = str(data.get("msgId") or "")
         repeated_frame = self._recent.seen(frame_id and f"frame:{frame_id}")
         repeated_msg = self._recent.seen(msg_id and f"msg:{msg_id}")
@@ -248,9 +258,7 @@ class DingTalkAdapter:
             if message is None:
                 return  # a picture, a file, a voice message: nothing to run
             if not message.addressed:
-                if self.on_chat_message is not None:
-                    await self.on_chat_message(message.incoming)
-                return
+                return  # group talk: chat capture took it in _on_frame, if it is on
             try:
                 reply = await self.handler(message.incoming)
             except Exception:

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
+from core.capture import Attachment, ChatEvent
 from core.messages import Incoming
 
 PLATFORM = "dingtalk"
@@ -96,3 +98,52 @@ def _int(value: object) -> int:
         return int(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return 0
+
+
+# --- chat capture --------------------------------------------------------------------------------
+
+
+def chat_event(data: dict) -> ChatEvent | None:
+    """The ChatEvent of a group message not addressed to the robot; None otherwise.
+
+    DingTalk's robot callback normally delivers only the group messages that @ the robot; any
+    group message it delivers without the @ is captured. The robot callback has no edit or
+    recall (delete) event. A sender from another organisation
+    (an external contact in a customer group) has a senderCorpId other than the robot's corp.
+    """
+    if str(data.get("conversationType", DIRECT)) == DIRECT or data.get("isInAtList") is True:
+        return None
+    text, attachments = _text_of(data) or "", _attachments(data)
+    if not text.strip() and not attachments:
+        return None
+    sender_corp, own_corp = data.get("senderCorpId"), data.get("chatbotCorpId")
+    return ChatEvent(
+        platform=PLATFORM, chat_id=str(data.get("conversationId") or ""),
+        message_id=str(data.get("msgId") or ""),
+        user_id=str(data.get("senderStaffId") or data.get("senderId") or ""),
+        user_name=str(data.get("senderNick") or ""), text=text,
+        sent_at=_epoch_ms(data.get("createAt")),
+        external=(sender_corp != own_corp) if sender_corp and own_corp else None,
+        attachments=attachments,
+    )
+
+
+def _attachments(data: dict) -> tuple[Attachment, ...]:
+    kind, content = data.get("msgtype"), data.get("content") or {}
+    if not isinstance(content, dict):
+        return ()
+    if kind == "picture":
+        return (Attachment("image"),)
+    if kind in ("file", "video", "audio"):
+        return (Attachment(kind, str(content.get("fileName") or "")),)
+    if kind == "richText":
+        parts = content.get("richText") or []
+        return tuple(Attachment("image") for p in parts if isinstance(p, dict) and p.get("type") == "picture")
+    return ()
+
+
+def _epoch_ms(value: object) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(int(value) / 1000, UTC)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None

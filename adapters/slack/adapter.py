@@ -2,8 +2,11 @@
 (POST /slack/events on the shared server, signature checked by bolt: 401 when bad or stale).
 
 What runs a command: `/deal <text>`, a mention of the bot (`app_mention`), a direct message, a
-button click (as the person who clicked). Other channel messages go to `on_chat_message` when
-bot sets one (chat capture, later) and are otherwise ignored.
+button click (as the person who clicked). Other channel messages, their edits (message_changed)
+and deletions (message_deleted) go to `on_chat_message` when bot sets one (chat capture), and are
+otherwise ignored. Capture happens in a listener middleware, before Bolt answers: Slack gets its
+HTTP 200 (or its Socket Mode ack) only once the message is stored, and a 500 (no ack) when it
+could not be, so Slack delivers it again.
 
 Where the answer goes: slash commands and clicks answer on their response_url (works in channels
 the bot is not in), mentions and DMs with chat.postMessage. Errors are for the sender's eyes only:
@@ -22,17 +25,20 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.response import BoltResponse
 
 from adapters.base import AsyncHandler, RecentIds, Route
 from adapters.slack import translate
 from adapters.slack.notifier import SlackNotifier, make_client
 from adapters.slack.render import ACTION_ID_PREFIX, render
 from adapters.slack.users import SlackUserDirectory
+from core.capture import Action, ChatEvent
 from core.messages import Incoming, Reply
 
 log = logging.getLogger(__name__)
 
-ChatHook = Callable[[Incoming], Awaitable[None]]
+# Takes a captured event at once and returns what resolves once it is stored (bot/capture.py).
+ChatHook = Callable[[ChatEvent], Awaitable[object]]
 _BUTTON = re.compile(rf"^{re.escape(ACTION_ID_PREFIX)}\d+$")
 
 
@@ -87,15 +93,17 @@ class SlackAdapter:
                             request_verification_enabled=not config.socket_mode)
         self.app.command(config.command)(self._on_command)
         self.app.event("app_mention")(self._on_mention)
-        self.app.event("message")(self._on_message)
+        self.app.event("message", middleware=[self._capture])(self._on_message)
         self.app.action(_BUTTON)(self._on_click)
         self._socket: AsyncSocketModeHandler | None = None
         self._accepting = False
+        self.team_id = ""  # our workspace (auth.test): senders of other teams are external
 
     # --- the ChatAdapter shape ------------------------------------------------------------------
 
     async def start(self) -> None:
         auth = await self.client.auth_test()  # a wrong token fails here, not on the first message
+        self.team_id = auth.get("team_id") or ""
         log.info("slack: bot %s in team %s, %s mode", auth.get("user_id"), auth.get("team_id"),
                  "socket" if self.config.socket_mode else "HTTP")
         self._accepting = True
@@ -144,12 +152,31 @@ class SlackAdapter:
             if not event.get("text", "").strip():
                 return  # a file dropped into the DM without a word: not a command
             await self._run_message(event, context.bot_user_id, thread_ts=event.get("thread_ts"))
-        elif translate.mentions(event.get("text", ""), context.bot_user_id):
-            return  # the app_mention event for the same message runs it
-        elif self.on_chat_message is not None:
-            user = await self.users.get(event["user"])
-            text = await self._command_text(event.get("text", ""), context.bot_user_id)
-            await self.on_chat_message(translate.from_message_event(event, text, user))
+        # other channel messages: a mention runs through app_mention; the rest is _capture's
+
+    async def _capture(self, event: dict, context, next) -> BoltResponse | None:
+        """Listener middleware of `message`: group talk is stored and answered here (the listener
+        is skipped); anything else goes on to _on_message."""
+        taken = translate.captured(event) if self.on_chat_message is not None else None
+        if taken is None or (taken[0] == Action.NEW
+                             and translate.mentions(event.get("text", ""), context.bot_user_id)):
+            await next()
+            return None
+        action, message = taken
+        try:
+            await self.on_chat_message(await self._chat_event(event, action, message, context.bot_user_id))
+        except Exception as exc:
+            log.warning("slack: message %s in %s not stored (%s); Slack will send it again",
+                        event.get("ts"), event.get("channel"), exc)
+            return BoltResponse(status=500, body="not stored")
+        return BoltResponse(status=200, body="")
+
+    async def _chat_event(self, event: dict, action: Action, message: Mapping, bot_user_id: str) -> ChatEvent:
+        user_id, name, text = message.get("user", ""), "", ""
+        if action != Action.DELETE:
+            name = (await self.users.get(user_id)).name if user_id else ""
+            text = await self._command_text(message.get("text", ""), bot_user_id)
+        return translate.chat_event(event, action, message, text=text, user_name=name, own_team=self.team_id)
 
     async def _on_click(self, ack, body: dict, action: dict, respond: AsyncRespond | None) -> None:
         await ack()

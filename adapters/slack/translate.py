@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
+from core.capture import Action, Attachment, ChatEvent
 from core.messages import Incoming
 
 PLATFORM = "slack"
@@ -118,3 +120,67 @@ def from_block_action(body: Mapping, action: Mapping, user: SlackUser) -> Incomi
 
 def clicked_channel(body: Mapping) -> str:
     return (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id", "")
+
+
+# --- chat capture --------------------------------------------------------------------------------
+
+
+def captured(event: Mapping) -> tuple[Action, Mapping] | None:
+    """(action, the message it is about) when chat capture takes this `message` event: a person's
+    message in a channel or group (not a DM with the bot), its edit (message_changed) or its
+    deletion (message_deleted); None for everything else. A message that mentions the bot is a
+    command (its app_mention event runs it), and so is not captured."""
+    if event.get("channel_type") == "im" or is_direct_channel(event.get("channel", "")):
+        return None
+    subtype = event.get("subtype")
+    if subtype == "message_changed":
+        message = event.get("message") or {}
+        return (Action.EDIT, message) if is_person_message(message) else None
+    if subtype == "message_deleted":
+        return Action.DELETE, event.get("previous_message") or {}
+    return (Action.NEW, event) if is_person_message(event) else None
+
+
+def chat_event(event: Mapping, action: Action, message: Mapping, *, text: str, user_name: str,
+               own_team: str) -> ChatEvent:
+    """The ChatEvent of a `captured` event; `text` is the message's text as the core reads it."""
+    if action == Action.NEW:
+        message_id, when = event.get("ts", ""), event.get("ts")
+    elif action == Action.EDIT:
+        message_id = message.get("ts", "")
+        when = (message.get("edited") or {}).get("ts") or event.get("event_ts") or event.get("ts")
+    else:
+        message_id, when = event.get("deleted_ts", ""), event.get("event_ts") or event.get("ts")
+    return ChatEvent(
+        platform=PLATFORM, chat_id=event.get("channel", ""), message_id=message_id, action=action,
+        user_id=message.get("user", ""), user_name=user_name, text=text, sent_at=slack_time(when),
+        external=is_external(message, own_team), attachments=attachments(message),
+    )
+
+
+def is_external(message: Mapping, own_team: str) -> bool | None:
+    """True for a sender from another organisation (Slack Connect): their team is not ours.
+    None when the event names no team. (In an Enterprise Grid the workspaces of one org have
+    different team ids too; such a colleague would count as external.)"""
+    team = message.get("user_team") or message.get("team")
+    if not team or not own_team:
+        return None
+    return team != own_team
+
+
+def attachments(message: Mapping) -> tuple[Attachment, ...]:
+    found = []
+    for file in message.get("files") or ():
+        if not isinstance(file, Mapping):
+            continue
+        kind = "image" if str(file.get("mimetype", "")).startswith("image/") else "file"
+        found.append(Attachment(kind, str(file.get("name") or file.get("title") or "")))
+    return tuple(found)
+
+
+def slack_time(ts: object) -> datetime | None:
+    """A Slack `ts` ("1772590000.000100": seconds since the epoch) as aware UTC."""
+    try:
+        return datetime.fromtimestamp(float(ts), UTC)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None

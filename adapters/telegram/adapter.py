@@ -3,18 +3,21 @@
 Long polling by default: the bot asks Telegram for updates, so it works behind a firewall. With a
 public URL configured, Telegram posts updates instead, to a route on dealbot's one shared web
 server (`routes()`), authenticated by the secret token Telegram sends in a header; PTB's own
-webhook server is not used. Either way updates go through PTB's Application: one chat's updates
-in order, different chats at once; a repeated update_id is handled once.
+webhook server is not used. Either way updates are taken by adapters/telegram/intake.py: one
+chat's updates in order, different chats at once; a repeated update_id is handled once.
+
+Group talk not addressed to the bot (and edits of it) goes to `on_chat_message` (chat capture);
+a batch is acknowledged only once that is stored. Telegram has no event for a deleted message.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import json
 import logging
 import re
-from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,29 +25,32 @@ from datetime import timedelta
 from aiohttp import web
 from telegram import BotCommand, CallbackQuery, Message, Update
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, BaseUpdateProcessor, ContextTypes, TypeHandler
+from telegram.ext import AIORateLimiter, Application
 
 from adapters.base import AsyncHandler, RecentIds, Route
+from adapters.telegram.intake import Intake
 from adapters.telegram.notifier import TelegramNotifier
 from adapters.telegram.render import CallbackKeys
 from adapters.telegram.translate import (
     PLATFORM,
+    chat_event,
     command_menu,
     command_text,
     incoming_from_message,
     incoming_from_tap,
 )
-from core.messages import Incoming
+from core.capture import ChatEvent
 
 log = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-ALLOWED_UPDATES = ["message", "callback_query"]
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as a secret_token
 EXPIRED = "This button has expired: please type the command. 按钮已过期，请直接输入命令。"
 
-ChatHook = Callable[[Incoming], Awaitable[None]]
+# Takes a captured event at once and returns what resolves once it is stored (bot/capture.py).
+ChatHook = Callable[[ChatEvent], Awaitable[object]]
 
 
 @dataclass(frozen=True)
@@ -70,69 +76,42 @@ class TelegramConfig:
         return bool(self.webhook_url)
 
 
-class ChatOrderedProcessor(BaseUpdateProcessor):
-    """Updates of one chat one after another (a `new` before the `move` that follows it), other
-    chats meanwhile. The chat's turn is awaited before taking one of the concurrency slots."""
-
-    def __init__(self, max_concurrent_updates: int):
-        super().__init__(max_concurrent_updates)
-        self._locks: dict[int, asyncio.Lock] = {}
-        self._users: Counter[int] = Counter()
-
-    async def process_update(self, update: object, coroutine: Awaitable) -> None:
-        chat = getattr(update, "effective_chat", None)
-        if chat is None:
-            await super().process_update(update, coroutine)
-            return
-        lock = self._locks.setdefault(chat.id, asyncio.Lock())
-        self._users[chat.id] += 1
-        try:
-            async with lock:
-                await super().process_update(update, coroutine)
-        finally:
-            self._users[chat.id] -= 1
-            if not self._users[chat.id]:
-                del self._users[chat.id], self._locks[chat.id]
-
-    async def do_process_update(self, update: object, coroutine: Awaitable) -> None:
-        await coroutine
-
-    async def initialize(self) -> None:
-        pass
-
-    async def shutdown(self) -> None:
-        pass
-
-
 def build_application(config: TelegramConfig) -> Application:
+    """PTB's Application for its Bot (requests, rate limiter) only: the updates are fetched and
+    taken by this adapter (see TelegramAdapter), so PTB's Updater and update queue are unused."""
     api = config.api_url.rstrip("/")
-    builder = (
+    return (
         Application.builder().token(config.token)
         .base_url(f"{api}/bot").base_file_url(f"{api}/file/bot")
         .rate_limiter(AIORateLimiter(max_retries=config.max_retries))
-        .concurrent_updates(ChatOrderedProcessor(config.max_concurrent))
+        .updater(None)
         .job_queue(None)
+        .build()
     )
-    if config.uses_webhook:
-        builder = builder.updater(None)
-    return builder.build()
 
 
 class TelegramAdapter:
+    """Long polling is our own loop rather than PTB's Updater, because the Updater confirms a
+    batch (the next getUpdates offset) as soon as it has queued it. Here the offset moves past a
+    batch only once every captured message in it is committed; until then Telegram keeps
+    delivering it. A webhook POST is answered 200 only after the same."""
+
     platform = PLATFORM
 
     def __init__(self, config: TelegramConfig, handler: AsyncHandler, *,
                  on_chat_message: ChatHook | None = None):
         self.config = config
         self.handler = handler
-        # Group messages not addressed to the bot come here (capturing linked chats, later).
+        # Group talk not addressed to the bot goes here (bot.capture's writer); None: ignored.
         self.on_chat_message = on_chat_message
         self.keys = CallbackKeys()
         self.app = build_application(config)
-        self.app.add_handler(TypeHandler(Update, self._on_update))
-        self.app.add_error_handler(self._on_error)
         self.notifier = TelegramNotifier(self.app.bot, self.keys)
+        self.intake = Intake(lambda update: chat_event(update, self.app.bot.username),
+                             on_chat_message, self._on_update, config.max_concurrent)
         self._recent = RecentIds()
+        self._poller: asyncio.Task | None = None
+        self._accepting = False
 
     def routes(self) -> list[Route]:
         return [("POST", self.config.webhook_path, self.webhook)] if self.config.uses_webhook else []
@@ -140,39 +119,101 @@ class TelegramAdapter:
     async def start(self) -> None:
         await self.app.initialize()  # getMe: the bot's username, for /cmd@username in groups
         await self._set_commands()
-        await self.app.start()
+        self._accepting = True
         if self.config.uses_webhook:
-            # after app.start: Telegram posts what is waiting as soon as the webhook is set
             await self.app.bot.set_webhook(self.config.webhook_url, secret_token=self.config.webhook_secret,
                                            allowed_updates=ALLOWED_UPDATES)
             log.info("telegram: @%s, webhook %s", self.app.bot.username, self.config.webhook_url)
         else:
-            await self.app.updater.start_polling(timeout=timedelta(seconds=self.config.poll_timeout),
-                                                 allowed_updates=ALLOWED_UPDATES)
+            await self.app.bot.delete_webhook()  # getUpdates is refused while a webhook is set
+            self._poller = asyncio.create_task(self._poll(), name="telegram-polling")
             log.info("telegram: @%s, long polling", self.app.bot.username)
 
-    async def stop(self) -> None:
-        """No new updates, the ones in hand finish, then the connections close. The webhook stays
-        set: Telegram keeps what arrives meanwhile for the next start (or another replica)."""
-        if self.app.updater is not None and self.app.updater.running:
-            await self.app.updater.stop()
-        if self.app.running:
-            await self.app.stop()
+    async def stop(self, timeout: float = 10.0) -> None:
+        """No new updates, the batch in hand is finished and confirmed, then the connections
+        close. The webhook stays set: Telegram keeps what arrives meanwhile for the next start."""
+        self._accepting = False
+        if self._poller is not None:
+            self._poller.cancel()  # a long poll in progress ends at once; a batch is finished first
+            await asyncio.gather(self._poller, return_exceptions=True)
+            self._poller = None
+        await self.intake.drain(timeout)
         await self.app.shutdown()
 
     async def webhook(self, request: web.Request) -> web.Response:
-        """POST from Telegram: check the secret, queue the update, answer at once."""
+        """POST from Telegram: check the secret, take the update, answer once its talk is stored."""
         given = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(given.encode(), self.config.webhook_secret.encode()):
             return web.Response(status=403)
-        if not self.app.running:
+        if not self._accepting:
             return web.Response(status=503)  # Telegram tries again later
         try:
             update = Update.de_json(json.loads(await request.read()), self.app.bot)
         except (ValueError, TypeError, KeyError, AttributeError):
             return web.Response(status=400)
-        await self.app.update_queue.put(update)
+        try:
+            await self.intake.take([update])
+        except Exception as exc:
+            log.warning("telegram: update %s not stored (%s); Telegram will send it again",
+                        update.update_id, exc)
+            return web.Response(status=500)
         return web.Response(text="ok")
+
+    # --- long polling -----------------------------------------------------------------------------
+
+    async def _poll(self) -> None:
+        offset, delay = 0, 1.0
+        try:
+            while True:
+                updates = await self._get_updates(offset)
+                if updates is None:
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, 30.0)
+                    continue
+                if not updates:
+                    continue
+                if not await self._take_shielded(updates):
+                    await asyncio.sleep(delay)  # not confirmed: the same batch comes again
+                    delay = min(delay * 2, 30.0)
+                    continue
+                offset, delay = updates[-1].update_id + 1, 1.0
+        except asyncio.CancelledError:
+            if offset:
+                await self._confirm(offset)
+            raise
+
+    async def _get_updates(self, offset: int) -> list[Update] | None:
+        try:
+            return list(await self.app.bot.get_updates(
+                offset=offset, timeout=timedelta(seconds=self.config.poll_timeout),
+                allowed_updates=ALLOWED_UPDATES))
+        except TelegramError as exc:
+            log.warning("telegram: getUpdates failed: %s", exc)
+            return None
+
+    async def _take_shielded(self, updates: list[Update]) -> bool:
+        """Take a batch; a stop arriving meanwhile waits for it (then the offset is confirmed)."""
+        taking = asyncio.ensure_future(self.intake.take(updates))
+        try:
+            await asyncio.shield(taking)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                await taking
+                await self._confirm(updates[-1].update_id + 1)
+            raise
+        except Exception as exc:
+            log.warning("telegram: updates %s-%s not stored (%s); asking for them again",
+                        updates[0].update_id, updates[-1].update_id, exc)
+            return False
+        return True
+
+    async def _confirm(self, offset: int) -> None:
+        """Telegram forgets the updates before `offset` when the next getUpdates names it."""
+        try:
+            await self.app.bot.get_updates(offset=offset, timeout=timedelta(0), limit=1,
+                                           allowed_updates=ALLOWED_UPDATES)
+        except TelegramError as exc:
+            log.warning("telegram: confirming updates before %s failed (%s); they come again", offset, exc)
 
     async def _set_commands(self) -> None:
         """The command menu in English, and in Chinese for clients set to Chinese."""
@@ -183,22 +224,24 @@ class TelegramAdapter:
             except TelegramError as exc:  # a missing menu is no reason not to start
                 log.warning("telegram: setMyCommands (%s) failed: %s", lang, exc)
 
-    async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def _on_update(self, update: Update) -> None:
+        """A command or a button tap (captured talk went to the capture hook instead)."""
         if self._recent.seen(str(update.update_id)):
             log.info("telegram: update %s delivered again; handled once", update.update_id)
             return
-        if update.callback_query is not None:
-            await self._on_tap(update.callback_query)
-        elif update.message is not None:
-            await self._on_message(update.message)
+        try:
+            if update.callback_query is not None:
+                await self._on_tap(update.callback_query)
+            elif update.message is not None:
+                await self._on_message(update.message)
+        except Exception:
+            log.exception("telegram: update %s failed", update.update_id)
 
     async def _on_message(self, message: Message) -> None:
         text = command_text(message, self.app.bot.username)
         private = message.chat.type == "private"
         if text is None:
-            if self.on_chat_message is not None and message.text and not private:
-                await self.on_chat_message(incoming_from_message(message, message.text))
-            return
+            return  # group talk of no linked chat, a service message, another bot's command
         reply = await self.handler(incoming_from_message(message, text))
         await self.notifier.send(str(message.chat.id), reply,
                                  reply_to=None if private else message.message_id)
@@ -214,6 +257,3 @@ class TelegramAdapter:
         chat = query.message.chat
         await self.notifier.send(str(chat.id), reply,
                                  reply_to=None if chat.type == "private" else query.message.message_id)
-
-    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        log.error("telegram: update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)

@@ -10,9 +10,11 @@ command or a message mentioning the bot is.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
-from telegram import CallbackQuery, Message, MessageEntity
+from telegram import CallbackQuery, Message, MessageEntity, Update
 
+from core.capture import Action, Attachment, ChatEvent
 from core.messages import Incoming
 from core.verbs import VERBS
 
@@ -99,3 +101,62 @@ def _without(text: str, entity: MessageEntity) -> str:
     units = text.encode("utf-16-le")
     start, end = entity.offset * 2, (entity.offset + entity.length) * 2
     return (units[:start] + units[end:]).decode("utf-16-le")
+
+
+# --- chat capture --------------------------------------------------------------------------------
+
+
+def chat_event(update: Update, bot_username: str) -> ChatEvent | None:
+    """The ChatEvent of a group message or edit that is not addressed to the bot; None for
+    commands, private chats, bots, service messages (joins, pins) and anything else.
+
+    Telegram's Bot API tells the bot about edits (edited_message) but never about deletions.
+    It cannot say whether a sender belongs to the team either: `external` stays None, and only
+    a known member counts as one.
+    """
+    message, action = update.message, Action.NEW
+    if message is None and update.edited_message is not None:
+        message, action = update.edited_message, Action.EDIT
+    if message is None or message.chat.type == "private" or _from_bot(message):
+        return None
+    if action == Action.NEW and command_text(message, bot_username) is not None:
+        return None  # a command, even in a linked chat
+    attachments = _attachments(message)
+    text = message.text or message.caption or ""
+    if not text.strip() and not attachments:
+        return None
+    when = message.edit_date if action == Action.EDIT and message.edit_date else message.date
+    sender = message.from_user
+    return ChatEvent(
+        platform=PLATFORM, chat_id=str(message.chat.id), message_id=str(message.message_id),
+        action=action, user_id=str(sender.id), user_name=_full_name(sender), text=text,
+        sent_at=_utc(when), attachments=attachments,
+    )
+
+
+def _attachments(message: Message) -> tuple[Attachment, ...]:
+    found = []
+    if message.photo:
+        found.append(Attachment("image"))
+    if message.document is not None:
+        found.append(Attachment("file", message.document.file_name or ""))
+    if message.video is not None or message.animation is not None or message.video_note is not None:
+        found.append(Attachment("video", getattr(message.video, "file_name", None) or ""))
+    if message.voice is not None or message.audio is not None:
+        found.append(Attachment("audio", getattr(message.audio, "file_name", None) or ""))
+    if message.sticker is not None:
+        found.append(Attachment("sticker", message.sticker.emoji or ""))
+    if message.location is not None:
+        found.append(Attachment("location"))
+    return tuple(found)
+
+
+def _full_name(user) -> str:
+    name = " ".join(part for part in (user.first_name, user.last_name) if part)
+    return name or user.username or str(user.id)
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

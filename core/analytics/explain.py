@@ -34,6 +34,8 @@ def deal_probability(ctx: Context, deal: Deal) -> Field | None:
     pipeline = pipeline_of(team.pipeline)
     if deal.stage not in pipeline.keys:
         return None
-    estimate = win_model(ctx.uow, team, pipeline, ctx.now).estimate(deal.stage, deal.stage_entered_at, ctx.now)
+    model = (ctx.win_models.get(ctx.uow, team, pipeline, ctx.now) if ctx.win_models is not None
+             else win_model(ctx.uow, team, pipeline, ctx.now))
+    estimate = model.estimate(deal.stage, deal.stage_entered_at, ctx.now)
     return Field(t("field.win_probability", ctx.lang),
                  f"{estimate.probability:.0%} · {reasons(estimate, pipeline, ctx.lang)}")

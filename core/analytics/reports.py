@@ -22,6 +22,8 @@ from core.model import Member, Role, Team
 from core.periods import Period
 from core.pipeline import WON, Pipeline
 from core.ports import UnitOfWork
+from core.responses import response_times
+from core.worktime import WorkSettings
 
 TREND_WEEKS = 8
 LEARN_DAYS = 91  # the win-probability model learns from the stays of the last quarter
@@ -72,7 +74,10 @@ class Scorecard:
     funnel: list[FunnelStep]
     reps: list[RepRow]
     stale: list[StaleRow]
-    first_response_minutes_median: float | None = None  # needs conversation capture (not built)
+    # Captured chats (core.responses): a customer's message to the next team member's, in working
+    # minutes; the team's median, and each answering member's (median, answers).
+    first_response_minutes_median: float | None = None
+    first_response_by_rep: list[tuple[str, float, int]] = field(default_factory=list)  # (@handle, minutes, n)
 
     @property
     def won_amount(self) -> Decimal:
@@ -136,12 +141,23 @@ def build_scorecard(uow: UnitOfWork, team: Team, pipeline: Pipeline, period: Per
     reached = analytics.funnel(team.id, start, end, order)
     counts = analytics.reps(team.id, start, end, min(end, now), order)
     limits = stage_limits(pipeline)
-    stale = [StaleRow(s.deal_id, s.stage, rounding.days(epoch(now) - epoch(s.entered_at)), limits[s.stage])
+    now_seconds = epoch(now)
+    stale = [StaleRow(s.deal_id, s.stage, rounding.days(now_seconds - epoch(s.entered_at)), limits[s.stage])
              for s in analytics.stale(team.id, overstay_cutoffs(pipeline, now, 1))]
     reps = _rep_rows(uow, team, counts)
+    responses = response_times(uow.conversations.response_pairs(team.id, start, end),
+                               WorkSettings.of(team.timezone, team.settings))
+    answered = {rep: figure for rep, figure in responses.per_rep.items() if only_member in (None, rep)}
     if only_member is not None:
         reps = [row for row in reps if row.member.id == only_member]
-    return Scorecard(team, period, start, end, currency, totals, funnel_steps(order, reached), reps, stale)
+    by_rep = [(member.ref(), _minutes(hours), count) for rep, (hours, count) in answered.items()
+              if (member := uow.members.get(rep)) is not None]
+    return Scorecard(team, period, start, end, currency, totals, funnel_steps(order, reached), reps, stale,
+                     _minutes(responses.team_median), sorted(by_rep))
+
+
+def _minutes(hours: float | None) -> float | None:
+    return None if hours is None else round(hours * 60, 1)
 
 
 def _rep_rows(uow: UnitOfWork, team: Team, counts: list[RepCounts]) -> list[RepRow]:
@@ -252,9 +268,11 @@ def win_model(uow: UnitOfWork, team: Team, pipeline: Pipeline, cutoff: datetime)
 
 
 def build_forecast(uow: UnitOfWork, team: Team, pipeline: Pipeline, period: Period, now: datetime,
-                   currency: str, top: int = 10) -> Forecast:
+                   currency: str, top: int = 10, model: WinModel | None = None) -> Forecast:
+    """The period's forecast; `model` is the team's win model when the caller keeps one learned
+    (core.analytics.winmodels: chat replies), else it is learned here from the last quarter."""
     start, end = period.bounds(team.timezone)
-    model = win_model(uow, team, pipeline, now)
+    model = model or win_model(uow, team, pipeline, now)
     over, far = overstay_cutoffs(pipeline, now, 1), overstay_cutoffs(pipeline, now, 2)
     groups = uow.analytics.open_groups(team.id, start, end, {k: (over[k], far[k]) for k in over})
     expected, pipeline_amount, others, count = Decimal(0), Decimal(0), {}, 0

@@ -10,7 +10,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 DAY_SECONDS = 86400
 _RATE = Decimal("0.0001")
-_DAYS = Decimal("0.01")
 _CENTS = Decimal("0.01")
 
 
@@ -21,9 +20,15 @@ def rate(part: int, whole: int) -> float | None:
 
 
 def days(seconds: int, count: int = 1) -> float | None:
+    """Mean days to 2 decimals, half away from zero: the Decimal quantize of seconds / (count ×
+    86400), in integers (the scorecard rounds one per stale deal). Exact: a tie is exactly half a
+    hundredth, and any other quotient is at least 1/(count × 86400) of a hundredth from one."""
     if not count:
         return None
-    return float((Decimal(seconds) / Decimal(count * DAY_SECONDS)).quantize(_DAYS, ROUND_HALF_UP))
+    whole = abs(count) * DAY_SECONDS
+    hundredths = (200 * abs(seconds) + whole) // (2 * whole)
+    negative = (seconds < 0) != (count < 0)
+    return -(hundredths / 100) if negative else hundredths / 100
 
 
 def amount(value: Decimal | None) -> float:

@@ -36,6 +36,7 @@ from core.messages import Button, Reply
 from core.model import Role, Team
 from core.periods import Period, month_of, quarter_of, week_of
 from core.pipeline import Pipeline, pipeline_of
+from core.responses import format_hours
 
 log = logging.getLogger(__name__)
 LIST_LIMIT = 5
@@ -118,13 +119,24 @@ def scorecard_reply(card: Scorecard, pipeline: Pipeline, lang: str) -> Reply:
     for s in card.stale[:LIST_LIMIT]:
         reply.lines.append(t("figures.stale_line", lang, deal=f"D-{s.deal_id}", stage=_stage(pipeline, s.stage, lang),
                              days=s.days_in_stage, sla=s.sla_days))
-    reply.lines.append(t("figures.first_response", lang))
+    reply.lines += first_response_lines(card, lang)
     name = card.team.name
     reply.buttons = [Button(t("button.funnel", lang), f'funnel team:"{name}"'),
                      Button(t("button.forecast", lang), f'forecast team:"{name}"')]
     if card.stale:
         reply.buttons.append(Button(t("button.stale", lang), "deals stale"))
     return reply
+
+
+def first_response_lines(card: Scorecard, lang: str) -> list[str]:
+    """The team's median first response in linked chats, then each answering member's."""
+    if card.first_response_minutes_median is None:
+        return [t("figures.first_response_none", lang)]
+    lines = [t("figures.first_response", lang, median=format_hours(card.first_response_minutes_median / 60, lang))]
+    for member, minutes, count in card.first_response_by_rep:
+        lines.append(t("figures.first_response_rep", lang, member=member,
+                       median=format_hours(minutes / 60, lang), count=count))
+    return lines
 
 
 def funnel_line(steps: list[FunnelStep], pipeline: Pipeline, lang: str) -> str:
@@ -204,7 +216,11 @@ def show_forecast(cmd: c.ShowForecast, ctx: Context) -> Reply:
     team = _team(ctx, cmd.team, "forecast")
     pipeline = pipeline_of(team.pipeline)
     period = cmd.period or month_of(_today(ctx, team))
-    report = build_forecast(ctx.uow, team, pipeline, period, ctx.now, ctx.defaults.currency, top=LIST_LIMIT)
+    # The model the deal cards use, learned at most once an hour (an hour's new stays barely move
+    # shares learned from a quarter); learning it is most of a forecast's time on a long history.
+    model = ctx.win_models.get(ctx.uow, team, pipeline, ctx.now) if ctx.win_models is not None else None
+    report = build_forecast(ctx.uow, team, pipeline, period, ctx.now, ctx.defaults.currency, top=LIST_LIMIT,
+                            model=model)
     return forecast_reply(report, pipeline, ctx.lang)
 
 

@@ -60,7 +60,7 @@ def new_deal(cmd: c.NewDeal, ctx: Context) -> Reply:
     ctx.uow.stage_changes.add(StageChange(deal.id, None, stage, ctx.now, ctx.actor.id))
     record(ctx.uow, action="deal.create", entity=deal.code, at=ctx.now, actor_id=ctx.actor.id,
            source=ctx.source, after=deal_snapshot(deal))
-    reply = cards.deal_card(ctx, deal)
+    reply = cards.deal_card(ctx, deal, new=True)
     reply.title = t("deal.created", ctx.lang, deal=deal.code, customer=customer.name)
     return reply
 

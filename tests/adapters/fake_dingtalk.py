@@ -88,7 +88,8 @@ class FakeDingTalk:
 
     # -- what tests do ---------------------------------------------------------------------------
     def message(self, text: str, *, user: str = "boss", nick: str = "", group: str = "",
-                at_bot: bool | None = None, msg_id: str = "", expires_in_ms: int = 3_600_000) -> dict:
+                at_bot: bool | None = None, msg_id: str = "", expires_in_ms: int = 3_600_000,
+                corp: str = "dingcorp") -> dict:
         """A robot message as DingTalk delivers it: one-to-one, or in `group` (a conversationId)."""
         n = next(self._ids)
         conversation = group or f"cid-dm-{user}"
@@ -99,10 +100,10 @@ class FakeDingTalk:
             "msgId": msg_id or f"msg{n:06d}",
             "senderNick": nick or user.title(),
             "isAdmin": False,
-            "senderStaffId": user,
+            "senderStaffId": user if corp == "dingcorp" else "",  # outsiders have no staff id
             "sessionWebhookExpiredTime": int(time.time() * 1000) + expires_in_ms,
             "createAt": int(time.time() * 1000),
-            "senderCorpId": "dingcorp",
+            "senderCorpId": corp,  # another corp's: an external contact in a customer group
             "conversationType": "2" if group else "1",
             "senderId": f"$:LWCP_v1:${user}",
             "sessionWebhook": f"{self.url}/robot/sendBySession?session={conversation}",

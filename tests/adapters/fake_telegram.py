@@ -3,8 +3,9 @@
 Requests arrive as POST /bot<token>/<method>, form-encoded (nested values as JSON strings) or
 multipart for files (TESTING.md). Every call is recorded in `calls`; tests push updates with
 `push()` and wait for what the bot sent with `wait_for()`. Like Telegram, getUpdates returns
-only updates at or after `offset`, and sendMessage / editMessageText refuse HTML that does not
-parse (unbalanced or unknown tags), so a rendering bug fails the test here as it would there.
+only updates at or after `offset` (at most `limit`, default 100; the ones before the offset are
+confirmed and forgotten), and sendMessage / editMessageText refuse HTML that does not parse
+(unbalanced or unknown tags), so a rendering bug fails the test here as it would there.
 """
 
 from __future__ import annotations
@@ -80,6 +81,7 @@ class FakeTelegram:
         self.updates: list[dict] = []
         self.webhook: dict | None = None
         self.polls = 0  # getUpdates calls (only those that returned updates are in `calls`)
+        self.offset = 0  # the highest offset a getUpdates named: updates before it are confirmed
         self._ids = itertools.count(1)
         self._message_ids = itertools.count(500)
         self._changed = asyncio.Condition()
@@ -119,6 +121,18 @@ class FakeTelegram:
     def rate_limit(self, method: str, *, times: int = 1, retry_after: int = 1) -> None:
         """The next `times` calls of `method` get 429 with `retry_after`."""
         self._rate_limits[method] = [times, retry_after]
+
+    async def wait_confirmed(self, update_id: int, timeout: float = 5.0) -> None:
+        """Wait until the bot confirmed every update up to `update_id` (a later getUpdates offset)."""
+        async def confirmed():
+            async with self._changed:
+                await self._changed.wait_for(lambda: self.offset > update_id)
+
+        try:
+            await asyncio.wait_for(confirmed(), timeout)
+        except TimeoutError:
+            raise AssertionError(f"update {update_id} not confirmed after {timeout}s "
+                                 f"(offset {self.offset})") from None
 
     def sent(self, method: str = "sendMessage") -> list[dict]:
         """Parameters of the successful calls of `method`."""
@@ -182,12 +196,15 @@ class FakeTelegram:
         offset = int(call.params.get("offset") or 0)
         wait = min(float(call.params.get("timeout") or 0), LONG_POLL_CAP)
         async with self._changed:
+            if offset > self.offset:
+                self.offset = offset
+                self._changed.notify_all()
             self.updates = [u for u in self.updates if u["update_id"] >= offset]  # confirmed ones go
             if not self.updates and wait:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(
                         self._changed.wait_for(lambda: bool(self.updates) or self._closing), wait)
-            batch = list(self.updates)
+            batch = self.updates[: int(call.params.get("limit") or 100)]  # Telegram's default and cap
         if batch:
             await self._record(call)
         return web.json_response({"ok": True, "result": batch})
@@ -322,3 +339,20 @@ def callback_update(update_id: int, sender: dict, message: dict, data: str) -> d
 
 def _utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
+
+
+def edited_update(update_id: int, sender: dict, chat: dict, text: str, message_id: int,
+                  edit_date: int | None = None) -> dict:
+    """An edited_message update: the message as it is now, with its edit time."""
+    message = message_update(update_id, sender, chat, text, message_id)["message"]
+    message["edit_date"] = edit_date or int(time.time())
+    return {"update_id": update_id, "edited_message": message}
+
+
+def photo_update(update_id: int, sender: dict, chat: dict, caption: str, message_id: int) -> dict:
+    """A photo with a caption (no text), as Telegram sends it: several sizes of one picture."""
+    sizes = [{"file_id": f"ph{n}", "file_unique_id": f"u{n}", "width": w, "height": w}
+             for n, w in enumerate((90, 320, 800))]
+    message = {"message_id": message_id, "date": int(time.time()), "chat": chat, "from": sender,
+               "photo": sizes, "caption": caption}
+    return {"update_id": update_id, "message": message}

@@ -36,8 +36,8 @@ def chat_messages() -> list:
 
 @pytest.fixture
 async def adapter(fake, async_handler, chat_messages):
-    async def capture(incoming):  # the hook point for chat capture (a later issue)
-        chat_messages.append(incoming)
+    async def capture(event):  # the hook point of chat capture
+        chat_messages.append(event)
 
     config = DingTalkConfig(fake.client_id, fake.client_secret, api_url=fake.url, connect_timeout=5)
     adapter = DingTalkAdapter(config, async_handler, on_chat_message=capture)
@@ -128,8 +128,8 @@ async def test_group_message_not_for_the_bot_is_ignored(fake, adapter, wired, ch
 
     assert reply is None
     assert deal(wired) is None
-    # handed to the chat hook as said (capture plugs in there later), not run as a command
-    assert [(m.text, m.user_id, m.is_direct) for m in chat_messages] == [("@erin new Foo 1k", "carol", False)]
+    # handed to the chat hook as said (chat capture), not run as a command
+    assert [(e.text, e.user_id, e.external) for e in chat_messages] == [("@erin new Foo 1k", "carol", False)]
 
 
 async def test_duplicate_delivery_is_handled_once(fake, adapter, wired):

@@ -187,7 +187,7 @@ async def test_channel_chatter_bots_and_edits_do_not_reach_the_core(slack):
                                     subtype="message_changed"), "Ev4")
     assert slack.fake.posted == []
     assert slack.member("U7") is None and slack.deals() == []
-    assert [(i.text, i.chat_id, i.is_direct) for i in slack.chatter] == [("hello team, call at 3?", "C1", False)]
+    assert [(e.text, e.chat_id, e.action) for e in slack.chatter] == [("hello team, call at 3?", "C1", "new")]
 
 
 async def test_a_redelivered_event_is_handled_once(slack):

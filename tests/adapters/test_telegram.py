@@ -130,7 +130,7 @@ async def test_group_talk_not_addressed_to_the_bot_is_ignored_and_reaches_the_ho
 
     assert len(fake.sent()) == 1 and "What I can do" in sent["text"]
     assert [i.text for i in heard] == chatter
-    assert {(i.chat_id, i.is_direct, i.user_id) for i in heard} == {(str(GROUP["id"]), False, "1001")}
+    assert {(e.chat_id, e.action, e.user_id) for e in heard} == {(str(GROUP["id"]), "new", "1001")}
 
 
 async def test_a_repeated_update_id_is_handled_once(fake, polling, wired):

@@ -51,7 +51,7 @@ async def test_run_sends_queued_messages_between_adapter_start_and_stop(tmp_path
     wired.engine.dispose()
     events: list[str] = []
     adapter = FakeAdapter(events)
-    monkeypatch.setattr(run_module, "configured_adapters", lambda settings, handler: [adapter])
+    monkeypatch.setattr(run_module, "configured_adapters", lambda settings, handler, on_chat_message=None: [adapter])
     assert await run_module.serve(settings) == 0
     assert events == ["start", "send", "stop"]
     assert [(chat, reply.title) for chat, reply in adapter.notifier.sent] == [("42", "Weekly scorecard")]

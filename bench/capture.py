@@ -1,0 +1,256 @@
+"""Captured chat messages per second through the capture writer, next to the raw driver.
+
+    python bench/capture.py                       # SQLite, and PostgreSQL when one is reachable
+    python bench/capture.py --messages 50000 --pg postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+What is timed, per database, per number of concurrent chats (1, 10, 100) and per number of
+messages each chat has in flight (100: one Telegram getUpdates page, or a burst of Slack events;
+1: every message waits for the one before it to be acknowledged):
+
+- **writer**: the real path of a captured message after the adapter: `CaptureWriter.submit(event)`
+  and awaiting the future it returns, which resolves only after the batch holding the message is
+  committed (bot/capture.py: group commit; core.services.capture.store_captured in one unit of
+  work: the chats' bindings, the senders, one INSERT … ON CONFLICT DO NOTHING … RETURNING for the
+  batch, the deal's last activity, then the capture hooks bot.bootstrap wires: next-step
+  detection). One message in ten makes a dated commitment ("我们下周三前给您答复"), which the
+  hook turns into a suggested task and a DM in the outbox. Messages per second = all messages /
+  wall time. **without hooks**: the same with no capture hooks (storage and group commit alone).
+- **raw, same batches**: the driver alone inserting the same rows into the same table, with one
+  commit per batch of the writer's average batch size (sqlite3 / psycopg executemany).
+- **raw, one commit**: all rows in one executemany and one commit (sqlite3), or one COPY
+  (PostgreSQL): what the database takes at best.
+
+SQLite runs with the project's pragmas (WAL, synchronous=NORMAL; storage/db.py). A row is then
+safe from a crash of the process as soon as its commit returns (it is in the WAL, which the OS
+holds), but not from a power cut or kernel crash before the next checkpoint fsyncs the WAL.
+`--full` adds a run with synchronous=FULL (an fsync per commit: durable against power loss too),
+where group commit matters most: one fsync per batch instead of per message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sqlite3
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import psycopg  # noqa: E402
+from sqlalchemy import event, func, select  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from bot.bootstrap import build  # noqa: E402
+from bot.capture import CaptureWriter, capture_store  # noqa: E402
+from bot.config import Settings  # noqa: E402
+from core.capture import ChatEvent, Outcome  # noqa: E402
+from core.model import ChatBinding, Customer, Deal, Member, Team  # noqa: E402
+from storage import tables as t  # noqa: E402
+
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+T0 = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1)
+COLUMNS = ("team_id", "text", "occurred_at", "kind", "deal_id", "customer_id", "author_id", "platform",
+           "chat_id", "message_id", "author_kind", "author_ref", "author_name")
+
+
+def seed(wired, chats: int) -> tuple[int, int, int]:
+    """A team, a rep, a customer, a deal, and `chats` Slack channels bound to the deal."""
+    with wired.uow() as uow:
+        team = uow.teams.add(Team(name="sales"))
+        rep = uow.members.add(Member(handle="alice", team_id=team.id))
+        customer = uow.customers.add(Customer(name="Acme", team_id=team.id))
+        deal = uow.deals.add(Deal(title="Acme", customer_id=customer.id, owner_id=rep.id, team_id=team.id,
+                                  stage="lead", stage_entered_at=T0, created_at=T0))
+        for n in range(chats):
+            uow.chat_bindings.add(ChatBinding("slack", f"C{n}", team.id, T0, rep.id, deal_id=deal.id))
+        uow.commit()
+        return team.id, customer.id, deal.id
+
+
+# Chat as it mostly is: one message in ten names a date (and goes through next-step detection,
+# the capture hook wired by bot.bootstrap); the rest cost the hook's pre-filter only.
+TEXTS = ["Thanks, we will review the revised quote with our finance team.",
+         "Could you share the integration guide again?", "Sounds good to me.",
+         "我们内部再讨论一下价格。", "Who else should join the call from your side?",
+         "The pilot numbers look promising.", "收到，谢谢！", "Let me check with procurement.",
+         "Our IT team has a few questions about single sign-on.", "好的，我们下周三前给您答复。"]
+
+
+def text(n: int) -> str:
+    return TEXTS[n % len(TEXTS)]
+
+
+def message(chat: int, n: int, run: str) -> ChatEvent:
+    return ChatEvent(platform="slack", chat_id=f"C{chat}", message_id=f"{run}-{chat}-{n}",
+                     user_id=f"UEXT{chat}", user_name="Wang Li", external=True, text=text(n),
+                     sent_at=T0 + timedelta(seconds=n))
+
+
+async def writer_rate(wired, chats: int, window: int, total: int, run: str,
+                      hooks: bool = True) -> tuple[float, float]:
+    """(messages per second, average batch size) through the capture writer: each chat hands over
+    `window` messages at once and the next ones only when all of them are acknowledged. hooks=False
+    leaves out the capture hooks bot.bootstrap wires (next-step detection)."""
+    store = capture_store(wired)  # as `dealbot run` stores
+    writer = CaptureWriter(lambda events, with_hooks: store(events, with_hooks and hooks))
+    await writer.start()
+    per_chat = total // chats
+
+    async def chat(c: int) -> None:
+        for start in range(0, per_chat, window):
+            page = [writer.submit(message(c, n, run)) for n in range(start, min(start + window, per_chat))]
+            assert set(await asyncio.gather(*page)) == {Outcome.STORED}
+
+    began = time.perf_counter()
+    await asyncio.gather(*(chat(c) for c in range(chats)))
+    elapsed = time.perf_counter() - began
+    await writer.stop()
+    return per_chat * chats / elapsed, per_chat * chats / max(writer.batches, 1)
+
+
+def raw_rows(ids: tuple[int, int, int], chats: int, total: int, run: str, *, iso: bool) -> list[tuple]:
+    team, customer, deal = ids
+    rows = []
+    for n in range(total // chats):
+        for c in range(chats):
+            at = T0 + timedelta(seconds=n)
+            rows.append((team, text(n),
+                         at.replace(tzinfo=None).isoformat(sep=" ") if iso else at.replace(tzinfo=None),
+                         "message", deal, customer, None, "slack", f"C{c}", f"{run}-{c}-{n}", "contact",
+                         f"UEXT{c}", "Wang Li"))
+    return rows
+
+
+_INSERT = (f"INSERT INTO interactions ({', '.join(COLUMNS)}) VALUES ({', '.join(['?'] * len(COLUMNS))}) "
+           "ON CONFLICT (platform, chat_id, message_id) DO NOTHING")
+
+
+def sqlite_raw(path: str, rows: list[tuple], batch: int, synchronous: str) -> float:
+    connection = sqlite3.connect(path, isolation_level=None)
+    for pragma in ("journal_mode=WAL", f"synchronous={synchronous}", "foreign_keys=ON"):
+        connection.execute(f"PRAGMA {pragma}")
+    began = time.perf_counter()
+    for start in range(0, len(rows), batch):
+        connection.execute("BEGIN")
+        connection.executemany(_INSERT, rows[start:start + batch])
+        connection.execute("COMMIT")
+    elapsed = time.perf_counter() - began
+    connection.close()
+    return len(rows) / elapsed
+
+
+def pg_raw(url: str, rows: list[tuple], batch: int | None) -> float:
+    """executemany per `batch` rows (a commit each), or one COPY when batch is None."""
+    libpq = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(libpq) as connection:
+        began = time.perf_counter()
+        if batch is None:
+            with connection.cursor() as cursor, cursor.copy(
+                    f"COPY interactions ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            connection.commit()
+        else:
+            statement = _INSERT.replace("?", "%s")
+            for start in range(0, len(rows), batch):
+                with connection.cursor() as cursor:
+                    cursor.executemany(statement, rows[start:start + batch])
+                connection.commit()
+        elapsed = time.perf_counter() - began
+    return len(rows) / elapsed
+
+
+def count(wired) -> int:
+    with wired.engine.connect() as connection:
+        return connection.execute(select(func.count()).select_from(t.interactions)).scalar_one()
+
+
+def run_database(label: str, url: str, args, window: int, *, synchronous: str = "NORMAL") -> list[tuple]:
+    wired = build(Settings(_env_file=None, database_url=url), migrate=True)
+    if synchronous != "NORMAL":
+        event.listen(wired.engine, "connect",
+                     lambda conn, _record: conn.execute(f"PRAGMA synchronous={synchronous}"))
+        wired.engine.dispose()  # new connections get the pragma
+    ids = seed(wired, max(args.chats))
+    results = []
+    for chats in args.chats:
+        run = f"{label}-{chats}-{window}"
+        before = count(wired)
+        total = args.messages if window > 1 else args.strict_messages
+        rate, batch = asyncio.run(writer_rate(wired, chats, window, total, run))
+        bare, _ = asyncio.run(writer_rate(wired, chats, window, total, run + "-bare", hooks=False))
+        stored = count(wired) - before
+        assert stored == 2 * (total // chats * chats), stored  # every acknowledged one is there
+        rows = raw_rows(ids, chats, total, run + "-raw", iso=url.startswith("sqlite"))
+        bulk_rows = raw_rows(ids, chats, args.messages, run + "-bulk", iso=url.startswith("sqlite"))
+        if url.startswith("sqlite"):
+            path = make_url(url).database
+            same = sqlite_raw(path, rows, round(batch), synchronous)
+            bulk = sqlite_raw(path, bulk_rows, len(bulk_rows), synchronous)
+        else:
+            same = pg_raw(url, rows, round(batch))
+            bulk = pg_raw(url, bulk_rows, None)
+        results.append((label, chats, rate, bare, batch, same, bulk))
+        print(f"  {label:<11} {chats:>3} chats: writer {rate:>7,.0f}/s, without hooks {bare:>7,.0f}/s "
+              f"(batches of {batch:6.1f}) · raw same batches {same:>7,.0f}/s · raw one commit "
+              f"{bulk:>7,.0f}/s", flush=True)
+    wired.engine.dispose()
+    return results
+
+
+def pg_database(base: str) -> str | None:
+    """A fresh database next to `base`, or None when no PostgreSQL answers."""
+    libpq = make_url(base).set(drivername="postgresql").render_as_string(hide_password=False)
+    name = f"dealbot_bench_capture_{os.getpid()}"
+    try:
+        with psycopg.connect(libpq, autocommit=True, connect_timeout=3) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as exc:
+        print(f"(no PostgreSQL at {base}: {exc.__class__.__name__}; skipped)")
+        return None
+    return make_url(base).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_pg(base: str, url: str) -> None:
+    libpq = make_url(base).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(libpq, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--messages", type=int, default=20_000, help="per row")
+    parser.add_argument("--strict-messages", type=int, default=3_000,
+                        help="per row with one message in flight per chat (those are slow)")
+    parser.add_argument("--chats", type=lambda s: [int(x) for x in s.split(",")], default=[1, 10, 100])
+    parser.add_argument("--windows", type=lambda s: [int(x) for x in s.split(",")], default=[100, 1],
+                        help="messages in flight per chat (100: a Telegram page)")
+    parser.add_argument("--pg", default=os.environ.get("DEALBOT_BENCH_POSTGRES_URL", DEFAULT_PG))
+    parser.add_argument("--no-pg", action="store_true")
+    parser.add_argument("--full", action="store_true", help="also SQLite with synchronous=FULL")
+    args = parser.parse_args()
+    print(f"python {sys.version.split()[0]}, sqlite {sqlite3.sqlite_version}, {os.cpu_count()} CPUs, "
+          f"load {os.getloadavg()[0]:.2f}; {args.messages:,} messages per row "
+          f"({args.strict_messages:,} with one in flight per chat)")
+    for window in args.windows:
+        print(f"each chat: {window} message(s) in flight, the next when all are acknowledged")
+        with tempfile.TemporaryDirectory() as tmp:
+            run_database("sqlite", f"sqlite:///{tmp}/capture.db", args, window)
+            if args.full:
+                run_database("sqlite FULL", f"sqlite:///{tmp}/capture-full.db", args, window,
+                             synchronous="FULL")
+        if not args.no_pg and (url := pg_database(args.pg)):
+            try:
+                run_database("postgresql", url, args, window)
+            finally:
+                drop_pg(args.pg, url)
+    print(f"load after: {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+"""What next-step detection (core.nextsteps) costs per captured chat message.
+
+    python bench/nextsteps.py [--repeats 7] [--min-time 0.2]
+
+Three kinds of chat message, 40 of each kind written like the test table's (English, Chinese and
+mixed): chatter with nothing date-like in it (most of a group chat), messages with a date but no
+commitment ("the demo moved to Friday"), and dated commitments ("好的，下周三前给报价").
+
+For each kind, µs per message for:
+- baseline: a bare `re.search` of one character class ([0-9]) over the message — the cheapest
+  look at a message Python can make, measured in the same run as the scale to read the rest by;
+- the pre-filter alone (core.dates.has_date_hint);
+- full detection (core.nextsteps.detect), which for chatter must cost about the pre-filter;
+- core.dates.find_date alone, i.e. what the pre-filter saves on chatter.
+
+Each figure is the median of --repeats timed passes; each pass loops over the kind's messages
+until --min-time seconds have gone by. Never part of the test run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from core.dates import find_date, has_date_hint, warm_up  # noqa: E402
+from core.nextsteps import detect  # noqa: E402
+
+TZ = "Asia/Shanghai"
+NOW = datetime(2026, 3, 4, 10, 0, tzinfo=ZoneInfo(TZ))
+
+CHATTER = [
+    "Thanks, that helps a lot", "收到，谢谢", "OK 👍", "哈哈好的", "Can you share the deck again?",
+    "我们内部再讨论一下", "Looping in Wei from procurement", "Sounds good to me",
+    "请问报价里包含实施费用吗？", "Great call everyone", "Let me check with the team",
+    "价格方面还有没有优惠空间", "We need the SOC2 report for security review", "好的没问题",
+    "Is the API rate limited?", "这个方案我们老板比较认可", "Sent you the NDA via DocuSign",
+    "麻烦再发一下合同模板", "I'll loop in our solutions engineer", "我们会尽快给您回复",
+    "What's the difference between the pro and enterprise plans?", "可以的，辛苦了",
+    "Can we get a discount for a three-year commitment?", "收到，我转给财务看一下",
+    "Please see the attached proposal", "需要走一下采购流程", "Our CFO has a few questions on pricing",
+    "好的，我了解一下", "Any references in the retail sector?", "这个功能支持私有化部署吗",
+    "Appreciate the quick turnaround", "我们这边没问题", "Who else is on your side for the POC?",
+    "你们的实施周期一般多久", "Let me know if anything is unclear", "嗯嗯", "Perfect, thank you!",
+    "这个价格超出预算了", "Can you walk us through the integration?", "明白",
+]
+DATES = [
+    "The meeting was moved to Friday.", "客户下周一开始休假", "Last Friday's demo went well",
+    "我们公司3月15号搬家", "I will be out of office until Monday.", "他们财务下周一付款",
+    "pls send me the deck by EOD", "Can you send the quote by Friday?", "能不能下周三前给我们报价？",
+    "Reminder: the demo is tomorrow at 10am", "今天天气不错", "Happy Friday everyone!", "周末愉快！",
+    "Thanks for the great meeting today!", "See you tomorrow!", "Good morning team",
+    "我会议室订好了，明天见", "The budget review is on March 18", "你们明天发合同吗",
+    "When will the contract be ready? Next week?", "Could we meet next Tuesday instead?",
+    "周五之前能给报价吗？", "Sorry, I won't be able to send the quote by Friday.",
+    "我们下周三前可能给不了报价", "明天来不及发合同了", "恐怕周五前没法把方案发给您",
+    "Our fiscal year ends in March.", "Let me know by Friday if you need anything else.",
+    "Could you please share the SOW before next Monday", "我昨天已经把报价发给您了",
+    "Will you be able to join the demo tomorrow at 3pm?", "Shall I send the proposal by Friday?",
+    "We will not be able to ship before March 20.", "I'll try, but I can't promise Friday.",
+    "Good afternoon!", "下午好", "明天见", "Have a good weekend", "上周的会议纪要在群文件里",
+    "The PO was signed on Monday",
+]
+COMMITMENTS = [
+    "I'll send the revised quote by Friday.", "We will get back to you by Monday with the pricing.",
+    "Let me check with legal and revert by tomorrow.", "Will send the contract tomorrow morning",
+    "I'm going to call you at 3pm tomorrow.", "I'll have the updated deck ready by end of week.",
+    "We'll ship the pilot units next Tuesday.", "You'll have the signed PO before March 20.",
+    "Our team will get back to you by Thursday.", "I'm sending the invoice tomorrow.",
+    "Sure, I'll set up the demo environment in 3 days.", "We plan to sign the contract on March 15.",
+    "我会在周五前把修改后的报价发给你", "好的，下周三前给报价", "明天发合同", "我来安排，明天下午3点和你们技术开个会",
+    "我们这边下周一前出方案", "回头我整理一下，周四给你", "我们会尽快，最晚月底前签合同", "收到，我明天上午把资料发您",
+    "下周二我们过去拜访，顺便演示新版本", "我这边3月10号之前把合同盖章寄回", "OK，我明天把quote发给你",
+    "我们周五之前会把POC报告发过去", "I'll send the 报价 by 下周一", "没问题，我们下周五之前给到正式报价",
+    "我争取本周五前把测试账号开好", "我们会在3天后安排工程师上门", "明天下午我给您打电话确认细节",
+    "那我们下周三上午10点开会过一下合同", "好的 我们下午3点准时上线", "我明天发给你，可以吗？",
+    "I'll be there at 3pm tomorrow.", "I'll send the revised SOW by Friday, ok?",
+    "If the PO arrives by Friday, we'll ship next week.", "I'll circle back early next week",
+    "Will confirm the delivery date by Thursday.", "我们下周一安排培训", "收到！明早九点前回复您",
+    "Can do Friday 3pm for the call, I'll send an invite",
+]
+
+_DIGIT = re.compile(r"[0-9]")
+
+
+def per_message_us(fn: Callable[[str], object], messages: list[str], repeats: int, min_time: float) -> float:
+    """Median over `repeats` passes of µs per message; each pass runs at least `min_time` s."""
+    samples = []
+    for _ in range(repeats):
+        count, start = 0, time.perf_counter()
+        while True:
+            for text in messages:
+                fn(text)
+            count += len(messages)
+            elapsed = time.perf_counter() - start
+            if elapsed >= min_time:
+                break
+        samples.append(elapsed / count * 1e6)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--min-time", type=float, default=0.2)
+    args = parser.parse_args()
+    warm_up()
+    hinted = {name: sum(has_date_hint(m) for m in msgs)
+              for name, msgs in (("chatter", CHATTER), ("dates", DATES), ("commitments", COMMITMENTS))}
+    found = {name: sum(detect(m, NOW, TZ) is not None for m in msgs)
+             for name, msgs in (("chatter", CHATTER), ("dates", DATES), ("commitments", COMMITMENTS))}
+    load = os.getloadavg()[0]
+    print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+          f", load {load:.2f}")
+    print(f"# messages: {len(CHATTER)} chatter ({hinted['chatter']} pass the pre-filter, {found['chatter']} found),"
+          f" {len(DATES)} dated ({hinted['dates']} pass, {found['dates']} found),"
+          f" {len(COMMITMENTS)} commitments ({hinted['commitments']} pass, {found['commitments']} found)")
+    print(f"{'µs per message':<30}{'chatter':>10}{'dates':>10}{'commitments':>13}")
+    rows = [
+        ("baseline: re.search [0-9]", lambda m: _DIGIT.search(m)),
+        ("pre-filter (has_date_hint)", has_date_hint),
+        ("detect (full)", lambda m: detect(m, NOW, TZ)),
+        ("find_date alone", lambda m: find_date(m, NOW, TZ)),
+    ]
+    for label, fn in rows:
+        figures = [per_message_us(fn, msgs, args.repeats, args.min_time) for msgs in (CHATTER, DATES, COMMITMENTS)]
+        print(f"{label:<30}" + "".join(f"{f:>10.2f}" if i < 2 else f"{f:>13.2f}" for i, f in enumerate(figures)))
+    print(f"# load after: {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()

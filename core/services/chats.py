@@ -1,0 +1,147 @@
+"""`link D-12` / `link customer:<name>`, `unlink`, `capture on|off|status`: which group chats
+are recorded into a deal's or customer's timeline (the messages themselves: services.capture).
+
+Linking is announced in the chat itself (the reply is a visible message there), so everyone in
+the chat knows they are being recorded and who can stop it. Only group chats on a platform that
+delivers group messages can be linked: a direct chat or the console is refused with a message.
+"""
+
+from __future__ import annotations
+
+from core import commands as c
+from core import permissions
+from core.audit import record
+from core.cards import handle_of, when
+from core.context import Context
+from core.errors import UserError
+from core.i18n import t
+from core.messages import Reply
+from core.model import ChatBinding, Customer, Deal, Role
+from core.services.deals import load_deal
+
+CAPTURE_PLATFORMS = ("slack", "telegram", "dingtalk")
+
+
+def link_chat(cmd: c.LinkChat, ctx: Context) -> Reply:
+    platform = _platform(ctx)
+    if ctx.is_direct or platform not in CAPTURE_PLATFORMS or not ctx.chat_id:
+        raise UserError("err.link_needs_group")
+    deal, customer = _target(ctx, cmd)
+    wanted = (deal.id, None) if deal else (None, customer.id)
+    existing = ctx.uow.chat_bindings.for_chat(platform, ctx.chat_id)
+    if existing is not None:
+        if (existing.deal_id, existing.customer_id) == wanted:
+            return Reply(title=t("chat.already_linked", ctx.lang, target=_describe(ctx, existing)),
+                         language=ctx.lang)
+        raise UserError("err.chat_linked_elsewhere", target=_describe(ctx, existing))
+    binding = ctx.uow.chat_bindings.add(ChatBinding(
+        platform=platform, chat_id=ctx.chat_id, team_id=(deal or customer).team_id, bound_at=ctx.now,
+        bound_by=ctx.actor.id, deal_id=wanted[0], customer_id=wanted[1],
+    ))
+    _audit(ctx, "chat.link", binding, after={"platform": platform, "chat_id": ctx.chat_id})
+    return Reply(title=_notice(ctx, deal, customer), language=ctx.lang)
+
+
+def unlink_chat(cmd: c.UnlinkChat, ctx: Context) -> Reply:
+    binding = _changeable_binding(ctx)
+    target = _describe(ctx, binding)
+    _audit(ctx, "chat.unlink", binding, before={"platform": binding.platform, "chat_id": binding.chat_id})
+    ctx.uow.chat_bindings.remove(binding)
+    return Reply(title=t("chat.unlinked", ctx.lang, target=target), language=ctx.lang)
+
+
+def set_capture(cmd: c.SetCapture, ctx: Context) -> Reply:
+    binding = _changeable_binding(ctx)
+    if binding.capturing != cmd.on:
+        _audit(ctx, "chat.capture_on" if cmd.on else "chat.capture_off", binding,
+               before={"capturing": binding.capturing}, after={"capturing": cmd.on})
+        binding.capturing = cmd.on
+    key = "chat.capture_on" if cmd.on else "chat.capture_off"
+    return Reply(title=t(key, ctx.lang, target=_describe(ctx, binding)), language=ctx.lang)
+
+
+def show_capture(cmd: c.ShowCapture, ctx: Context) -> Reply:
+    binding = _binding_here(ctx)
+    if binding is None:
+        return Reply(title=t("chat.status_none", ctx.lang), language=ctx.lang)
+    by = ctx.uow.members.get(binding.bound_by) if binding.bound_by else None
+    key = "chat.status_on" if binding.capturing else "chat.status_off"
+    return Reply(title=t(key, ctx.lang, target=_describe(ctx, binding), member=by.ref() if by else "—",
+                         when=when(ctx, binding.bound_at)), language=ctx.lang)
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+
+def _platform(ctx: Context) -> str:
+    return ctx.source.split(":", 1)[0]
+
+
+def _binding_here(ctx: Context) -> ChatBinding | None:
+    platform = _platform(ctx)
+    if ctx.is_direct or platform not in CAPTURE_PLATFORMS or not ctx.chat_id:
+        raise UserError("err.capture_needs_group")
+    return ctx.uow.chat_bindings.for_chat(platform, ctx.chat_id)
+
+
+def _changeable_binding(ctx: Context) -> ChatBinding:
+    binding = _binding_here(ctx)
+    if binding is None:
+        raise UserError("err.chat_not_linked")
+    if binding.deal_id is not None:
+        deal = ctx.uow.deals.get(binding.deal_id)
+        allowed = deal is not None and permissions.can_change_deal(ctx.actor, deal)
+    else:
+        allowed = _may_link_customer(ctx, ctx.uow.customers.get(binding.customer_id))
+    if not allowed:
+        raise UserError("err.forbidden_capture", target=_describe(ctx, binding))
+    return binding
+
+
+def _target(ctx: Context, cmd: c.LinkChat) -> tuple[Deal | None, Customer | None]:
+    if cmd.deal_id is not None:
+        deal = load_deal(ctx, cmd.deal_id, change=True)  # the owner, managers, admins
+        return deal, ctx.uow.customers.get(deal.customer_id)
+    customer = ctx.uow.customers.by_name(ctx.actor.team_id, cmd.customer or "")
+    if customer is None:
+        raise UserError("err.customer_not_found", name=cmd.customer)
+    if not _may_link_customer(ctx, customer):
+        raise UserError("err.forbidden_capture", target=t("chat.target_customer", ctx.lang,
+                                                             customer=customer.name))
+    return None, customer
+
+
+def _may_link_customer(ctx: Context, customer: Customer | None) -> bool:
+    """Admins, the team's managers, and the owners of the customer's deals."""
+    if customer is None:
+        return permissions.is_admin(ctx.actor)
+    if permissions.is_admin(ctx.actor):
+        return True
+    if ctx.actor.team_id != customer.team_id:
+        return False
+    if ctx.actor.role == Role.MANAGER:
+        return True
+    return any(d.customer_id == customer.id for d in ctx.uow.deals.find(owner_id=ctx.actor.id))
+
+
+def _describe(ctx: Context, binding: ChatBinding) -> str:
+    if binding.deal_id is not None:
+        return f"D-{binding.deal_id}"
+    customer = ctx.uow.customers.get(binding.customer_id)
+    return t("chat.target_customer", ctx.lang, customer=customer.name if customer else "—")
+
+
+def _notice(ctx: Context, deal: Deal | None, customer: Customer | None) -> str:
+    name = customer.name if customer else "—"
+    if deal is not None:
+        owner = handle_of(ctx.uow.members.get(deal.owner_id))
+        who = t("chat.who_deal", ctx.lang, owner=f"@{owner}")
+        return t("chat.linked_deal", ctx.lang, deal=deal.code, customer=name, title=deal.title, who=who)
+    who = t("chat.who_customer", ctx.lang, customer=name)
+    return t("chat.linked_customer", ctx.lang, customer=name, who=who)
+
+
+def _audit(ctx: Context, action: str, binding: ChatBinding, *, before: dict | None = None,
+           after: dict | None = None) -> None:
+    entity = f"D-{binding.deal_id}" if binding.deal_id is not None else f"customer:{binding.customer_id}"
+    record(ctx.uow, action=action, entity=entity, at=ctx.now, actor_id=ctx.actor.id, source=ctx.source,
+           before=before, after=after)

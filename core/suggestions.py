@@ -1,0 +1,160 @@
+"""Suggested tasks: a commitment with a date in a captured message becomes an offer to the owner.
+
+The capture pipeline calls `suggest_next_steps` (a capture hook) with the messages it has just
+stored, inside its unit of work. Each message that passes the pre-filter and makes a dated
+commitment (core.nextsteps) becomes a Suggestion row and a DM to the deal's owner through the
+outbox, in that same transaction: [Keep] runs `keep S-3`, [Dismiss] runs `dismiss S-3`
+(core.services.suggestions).
+
+Dates are read on the writer's clock: the message's own time (a "tomorrow" delivered late still
+means the day after it was written), in the author's time zone if they are a member who set
+one, else the team's. A due date already past when the message arrives suggests nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from core.capture import CAPTURED_KIND, AuthorKind
+from core.dates import format_when, has_date_hint
+from core.i18n import t
+from core.messages import Button, Reply
+from core.model import Deal, DealStatus, Interaction, Member, Suggestion, Team
+from core.nextsteps import NextStep, detect
+from core.outbox import Draft, Kind, reply_to_dict
+from core.ports import UnitOfWork
+from core.recipients import Destination, direct_destination
+from core.worktime import WorkSettings
+
+ERASED = "[erased]"  # what stands where erased text was (suggestions, tasks kept from them)
+
+
+def dm_key(suggestion_id: int, owner_id: int) -> str:
+    """The outbox dedupe key of the DM offering a suggestion."""
+    return f"suggest:S-{suggestion_id}:m{owner_id}"
+
+
+def erased_payload(suggestion_id: int) -> dict:
+    """What an offering DM's outbox row holds once the message behind it is erased."""
+    return {"reply": reply_to_dict(Reply(title=ERASED)), "guard": {"suggestion": suggestion_id},
+            "subject": f"S-{suggestion_id}"}
+
+
+def suggest_next_steps(uow: UnitOfWork, stored: Sequence[Interaction], now: datetime) -> list[Suggestion]:
+    """The capture hook: suggestions (and their DMs) for the dated commitments among `stored`."""
+    lookups = Lookups(uow)
+    made = []
+    for item in stored:
+        # The pre-filter: most messages hold nothing date-like and cost one regex, no loading.
+        if item.kind != CAPTURED_KIND or not has_date_hint(item.text):
+            continue
+        team = lookups.team(item.team_id)
+        if team is None:
+            continue
+        step = detect(item.text, item.occurred_at, lookups.timezone(item, team))
+        if step is None or step.due <= now:
+            continue
+        suggestion = _suggest(uow, lookups, item, step, now)
+        if suggestion is not None:
+            made.append(suggestion)
+    return made
+
+
+def _suggest(uow: UnitOfWork, lookups: Lookups, item: Interaction, step: NextStep,
+             now: datetime) -> Suggestion | None:
+    deal, owner = lookups.target(item.team_id, item.deal_id, item.customer_id, item.platform, item.chat_id)
+    if owner is None:
+        return None
+    suggestion = uow.suggestions.add(Suggestion(
+        team_id=item.team_id, owner_id=owner.id, title=step.sentence, due_at=step.due,
+        has_time=step.has_time, rule=step.rule, created_at=now, deal_id=deal.id if deal else None,
+        customer_id=deal.customer_id if deal else item.customer_id, interaction_id=item.id,
+    ))
+    team = lookups.team(item.team_id)
+    destination = owner_destination(uow, owner, item.platform)
+    if destination is not None:
+        reply = offer_card(suggestion, owner, team, lookups.customer_name(suggestion), _author(lookups, item))
+        settings = WorkSettings.of(team.timezone, team.settings).in_zone(owner.timezone)
+        draft = Draft(Kind.SUGGESTION, dm_key(suggestion.id, owner.id), destination.platform,
+                      destination.chat_id, reply, settings.next_allowed(now), subject=suggestion.code,
+                      guard={"suggestion": suggestion.id}, recipient_id=owner.id)
+        uow.outbox.add(draft.to_message(now))
+    return suggestion
+
+
+def offer_card(suggestion: Suggestion, owner: Member, team: Team, customer: str, author: str) -> Reply:
+    lang = owner.language or team.language
+    local = suggestion.due_at.astimezone(WorkSettings(timezone=owner.timezone or team.timezone).zone)
+    if suggestion.deal_id:
+        title = t("suggest.title", lang, deal=f"D-{suggestion.deal_id}", customer=customer)
+    else:
+        title = t("suggest.title_customer", lang, customer=customer)
+    reply = Reply(title=title, language=lang)
+    reply.lines = [
+        t("suggest.said", lang, author=author, text=suggestion.title),
+        t("suggest.due", lang, when=format_when(local, lang, suggestion.has_time)),
+        t("suggest.ask", lang),
+    ]
+    reply.buttons = [Button(t("button.keep", lang), f"keep {suggestion.code}"),
+                     Button(t("button.dismiss", lang), f"dismiss {suggestion.code}")]
+    return reply
+
+
+def _author(lookups: Lookups, item: Interaction) -> str:
+    if item.author_kind == AuthorKind.MEMBER and item.author_id is not None:
+        member = lookups.member(item.author_id)
+        if member is not None:
+            return member.ref()
+    return item.author_name or "?"
+
+
+def owner_destination(uow: UnitOfWork, owner: Member, prefer: str) -> Destination | None:
+    """The owner's DM, on the platform the message came from when they have an account there."""
+    identities = sorted(uow.members.identities(owner.id), key=lambda i: (i.platform != prefer, i.id or 0))
+    return direct_destination(identities, [prefer]) or direct_destination(identities)
+
+
+class Lookups:
+    """Teams, members and deals loaded once per batch of captured messages."""
+
+    def __init__(self, uow: UnitOfWork):
+        self.uow = uow
+        self._teams: dict[int, Team | None] = {}
+        self._members: dict[int, Member | None] = {}
+
+    def team(self, team_id: int) -> Team | None:
+        if team_id not in self._teams:
+            self._teams[team_id] = self.uow.teams.get(team_id)
+        return self._teams[team_id]
+
+    def member(self, member_id: int) -> Member | None:
+        if member_id not in self._members:
+            self._members[member_id] = self.uow.members.get(member_id)
+        return self._members[member_id]
+
+    def timezone(self, item: Interaction, team: Team) -> str:
+        author = self.member(item.author_id) if item.author_id is not None else None
+        return (author.timezone if author else None) or team.timezone
+
+    def target(self, team_id: int, deal_id: int | None, customer_id: int | None, platform: str,
+               chat_id: str) -> tuple[Deal | None, Member | None]:
+        """The deal a captured message is about, and whom to tell: the deal's owner.
+
+        A chat linked to a customer means its most recently active open deal; with none open,
+        the person who linked the chat.
+        """
+        deal = self.uow.deals.get(deal_id) if deal_id is not None else None
+        if deal is None and customer_id is not None:
+            open_deals = [d for d in self.uow.deals.find(team_id=team_id, status=DealStatus.OPEN)
+                          if d.customer_id == customer_id]
+            deal = max(open_deals, key=lambda d: (d.last_activity_at or d.created_at, d.id), default=None)
+        if deal is not None:
+            return deal, self.member(deal.owner_id)
+        binding = self.uow.chat_bindings.for_chat(platform, chat_id)
+        bound_by = binding.bound_by if binding else None
+        return None, self.member(bound_by) if bound_by is not None else None
+
+    def customer_name(self, suggestion: Suggestion) -> str:
+        customer = self.uow.customers.get(suggestion.customer_id) if suggestion.customer_id else None
+        return customer.name if customer else "—"

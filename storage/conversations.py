@@ -1,0 +1,135 @@
+"""Captured conversations in SQL: response-time pairs, customers waiting, suggestions.
+
+A contact's message is answered by the next member message in the same (platform, chat_id):
+a correlated subquery on ix_interactions_platform_chat_id_occurred_at, one probe per contact
+message. Turning the pairs into working hours and medians needs the team's calendar, so that
+part is core.responses.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from core.capture import CAPTURED_KIND, AuthorKind
+from core.model import Suggestion
+from core.responses import ResponsePair, Waiting
+from storage import tables as t
+
+_I, _B = t.interactions.c, t.chat_bindings.c
+
+
+def _captured(table, kind: AuthorKind):
+    return and_(table.c.kind == CAPTURED_KIND, table.c.author_kind == str(kind))
+
+
+def _same_chat(answer, asked):
+    return and_(answer.c.platform == asked.c.platform, answer.c.chat_id == asked.c.chat_id)
+
+
+class SqlConversationRepository:
+    def __init__(self, session: Session):
+        self._session = session
+
+    def response_pairs(self, team_id: int, start: datetime, end: datetime) -> list[ResponsePair]:
+        asked, answer, reply = (aliased(t.interactions, name=n) for n in ("asked", "answer", "reply"))
+        first_answer = (
+            select(answer.c.id)
+            .where(_same_chat(answer, asked), _captured(answer, AuthorKind.MEMBER),
+                   answer.c.occurred_at > asked.c.occurred_at)
+            .order_by(answer.c.occurred_at, answer.c.id)
+            .limit(1)
+            .scalar_subquery()
+        )
+        pairs = (
+            select(asked.c.occurred_at.label("asked_at"), first_answer.label("reply_id"))
+            .where(asked.c.team_id == team_id, _captured(asked, AuthorKind.CONTACT),
+                   asked.c.occurred_at >= start, asked.c.occurred_at < end)
+            .subquery()
+        )
+        query = (
+            select(pairs.c.asked_at, reply.c.occurred_at, reply.c.author_id)
+            .select_from(pairs.outerjoin(reply, reply.c.id == pairs.c.reply_id))
+            .order_by(pairs.c.asked_at)
+        )
+        return [ResponsePair(row[0], row[1], row[2]) for row in self._session.execute(query)]
+
+    def waiting(self, team_id: int, since: datetime, until: datetime) -> list[Waiting]:
+        asked = t.interactions
+        answer, before = aliased(t.interactions, name="answer"), aliased(t.interactions, name="before")
+        answered = exists().where(_same_chat(answer, asked), _captured(answer, AuthorKind.MEMBER),
+                                  answer.c.occurred_at > asked.c.occurred_at)
+        # The message before it in the chat: a streak of unanswered messages starts after a
+        # member's message (or at the start of the chat).
+        previous = (
+            select(before.c.author_kind)
+            .where(_same_chat(before, asked), before.c.kind == CAPTURED_KIND,
+                   or_(before.c.occurred_at < asked.c.occurred_at,
+                       and_(before.c.occurred_at == asked.c.occurred_at, before.c.id < asked.c.id)))
+            .order_by(before.c.occurred_at.desc(), before.c.id.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        query = (
+            _waiting_columns()
+            .join(t.chat_bindings, and_(_B.platform == _I.platform, _B.chat_id == _I.chat_id))
+            .where(_I.team_id == team_id, _captured(asked, AuthorKind.CONTACT),
+                   _I.occurred_at > since, _I.occurred_at <= until, _B.capturing.is_(True), ~answered,
+                   or_(previous.is_(None), previous == str(AuthorKind.MEMBER)))
+            .order_by(_I.occurred_at, _I.id)
+        )
+        return [_waiting(row) for row in self._session.execute(query)]
+
+    def unanswered(self, deal_id: int, customer_id: int | None) -> Waiting | None:
+        # Per linked chat, only its newest message matters (an index probe on platform, chat_id,
+        # occurred_at): when that is a contact's, the customer is waiting. Cheap however long
+        # the conversation, which matters as every deal card asks.
+        newest = aliased(t.interactions, name="newest")
+        last_word = (
+            select(newest.c.id)
+            .where(newest.c.platform == _B.platform, newest.c.chat_id == _B.chat_id,
+                   newest.c.kind == CAPTURED_KIND,
+                   or_(newest.c.author_kind == str(AuthorKind.MEMBER), newest.c.deleted_at.is_(None)))
+            .order_by(newest.c.occurred_at.desc(), newest.c.id.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        chats = _B.deal_id == deal_id
+        if customer_id is not None:
+            chats = or_(chats, _B.customer_id == customer_id)
+        query = (
+            _waiting_columns()
+            .select_from(t.chat_bindings)
+            .join(t.interactions, _I.id == last_word)
+            .where(chats, _I.author_kind == str(AuthorKind.CONTACT))
+            .order_by(_I.occurred_at.desc(), _I.id.desc())
+            .limit(1)
+        )
+        row = self._session.execute(query).first()
+        return None if row is None else _waiting(row)
+
+
+def _waiting_columns():
+    return select(_I.id, _I.platform, _I.chat_id, _I.message_id, _I.occurred_at, _I.text, _I.author_name,
+                  _I.deal_id, _I.customer_id)
+
+
+def _waiting(row) -> Waiting:
+    return Waiting(row.id, row.platform, row.chat_id, row.message_id, row.occurred_at, row.text,
+                   row.author_name, row.deal_id, row.customer_id)
+
+
+class SqlSuggestionRepository:
+    def __init__(self, session: Session):
+        self._session = session
+
+    def add(self, suggestion: Suggestion) -> Suggestion:
+        self._session.add(suggestion)
+        self._session.flush()
+        return suggestion
+
+    def get(self, suggestion_id: int) -> Suggestion | None:
+        return self._session.get(Suggestion, suggestion_id)
+

@@ -1,0 +1,111 @@
+"""Retention, `forget` and data-subject exports in SQL (core.ports.PrivacyRepository).
+
+Each erase is a handful of UPDATE statements over many rows, never a loop over loaded objects.
+An erased captured message keeps its row as a tombstone: text '', author name and platform
+user id gone, deleted_at set. A redelivery of it is then still a duplicate, and the response
+figures keep their timestamps. What was derived from erased messages goes with them: the
+suggestions' text, the tasks kept from those suggestions, and the DMs that offered them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from core.capture import CAPTURED_KIND, AuthorKind
+from core.model import Customer, Interaction
+from core.outbox import OutboxStatus
+from core.suggestions import ERASED, dm_key, erased_payload
+from storage import tables as t
+
+_I, _S, _O = t.interactions.c, t.suggestions.c, t.outbox.c
+
+
+class SqlPrivacyRepository:
+    def __init__(self, session: Session):
+        self._session = session
+
+    def purge_captured(self, team_id: int, before: datetime, now: datetime) -> int:
+        old = and_(_I.team_id == team_id, _I.kind == CAPTURED_KIND, _I.occurred_at < before,
+                   or_(_I.text != "", _I.author_name.is_not(None), _I.author_ref.is_not(None)))
+        return self._erase(old, now)
+
+    def erase_member(self, member_id: int, now: datetime) -> int:
+        erased = self._erase(and_(_I.author_id == member_id, _I.kind == CAPTURED_KIND), now)
+        # typed notes keep their text (they are the team's own records) but not the person's name
+        self._session.execute(t.interactions.update().where(_I.author_id == member_id).values(author_name=None))
+        return erased
+
+    def erase_contact(self, platform: str, user_id: str, now: datetime) -> int:
+        theirs = and_(_I.platform == platform, _I.author_ref == user_id,
+                      _I.author_kind == str(AuthorKind.CONTACT))
+        return self._erase(theirs, now)
+
+    def contacts_named(self, team_id: int | None, name: str) -> list[tuple[str, str, str]]:
+        query = (
+            select(_I.platform, _I.author_ref, func.min(_I.author_name))
+            .where(_I.author_kind == str(AuthorKind.CONTACT), _I.author_ref.is_not(None),
+                   func.lower(_I.author_name) == func.lower(name))
+            .group_by(_I.platform, _I.author_ref)
+            .order_by(_I.platform, _I.author_ref)
+        )
+        if team_id is not None:
+            query = query.where(_I.team_id == team_id)
+        return [(row[0], row[1], row[2]) for row in self._session.execute(query)]
+
+    def customer_interactions(self, customer_id: int) -> list[Interaction]:
+        deals = select(t.deals.c.id).where(t.deals.c.customer_id == customer_id)
+        query = (
+            select(Interaction)
+            .where(or_(_I.customer_id == customer_id, _I.deal_id.in_(deals)), _I.deleted_at.is_(None))
+            .order_by(_I.occurred_at, _I.id)
+        )
+        return list(self._session.scalars(query))
+
+    def customers_with_contacts(self) -> list[Customer]:
+        # Contacts are a JSON list, which the two databases compare differently; customers are
+        # few next to messages, and forget is rare.
+        return [c for c in self._session.scalars(select(Customer).order_by(t.customers.c.id)) if c.contacts]
+
+    # -- the erase itself ------------------------------------------------------------------------
+    def _erase(self, which, now: datetime) -> int:
+        """Erase the interactions matching `which`, and what was derived from them."""
+        session = self._session
+        session.flush()
+        ids = select(_I.id).where(which).scalar_subquery()
+        self._erase_suggestions(_S.interaction_id.in_(ids), now)
+        result = session.execute(
+            t.interactions.update().where(which)
+            .values(text="", author_name=None, author_ref=None,
+                    deleted_at=func.coalesce(_I.deleted_at, now))
+        )
+        session.expire_all()  # objects loaded in this session hold the old text
+        return result.rowcount
+
+    def _erase_suggestions(self, which, now: datetime) -> None:
+        session = self._session
+        found = session.execute(select(_S.id, _S.owner_id, _S.task_id).where(which)).all()
+        if not found:
+            return
+        ids = [row.id for row in found]
+        session.execute(t.suggestions.update().where(_S.id.in_(ids)).values(title=ERASED))
+        tasks = [row.task_id for row in found if row.task_id is not None]
+        if tasks:
+            session.execute(t.tasks.update().where(t.tasks.c.id.in_(tasks)).values(title=ERASED))
+        self._erase_offers([(row.id, row.owner_id) for row in found], now)
+
+    def _erase_offers(self, suggestions: Sequence[tuple[int, int]], now: datetime) -> None:
+        """The DMs that offered the suggestions: their text goes; unsent ones are not sent."""
+        for suggestion_id, owner_id in suggestions:
+            key = dm_key(suggestion_id, owner_id)
+            payload = erased_payload(suggestion_id)
+            self._session.execute(t.outbox.update().where(_O.dedupe_key == key).values(payload=payload))
+            self._session.execute(
+                t.outbox.update()
+                .where(_O.dedupe_key == key, _O.status == str(OutboxStatus.PENDING))
+                .values(status=str(OutboxStatus.SKIPPED), last_error="erased", claimed_until=None)
+            )
+

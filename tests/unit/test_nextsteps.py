@@ -1,0 +1,220 @@
+"""Next-step detection (core.nextsteps) on a table of real-looking chat messages.
+
+Every row says what a careful reader would expect: the due date of the commitment the message
+makes (the reference moment is Wed 4 Mar 2026 10:00 in Shanghai; a day without a time is due
+at 17:00), or None when the message should suggest nothing. The table is the ground truth, not
+a description of what the rules happen to do: rows the rules get wrong stay in and count
+against precision or recall, which the test prints.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from core.nextsteps import commitment_rule, detect
+
+TZ = "Asia/Shanghai"
+NOW = datetime(2026, 3, 4, 10, 0, tzinfo=ZoneInfo(TZ))  # a Wednesday
+
+# (message, expected due "YYYY-MM-DD HH:MM" or None)
+TABLE: list[tuple[str, str | None]] = [
+    # -- commitments with a date, English --------------------------------------------------------
+    ("I'll send the revised quote by Friday.", "2026-03-06 17:00"),
+    ("We will get back to you by Monday with the pricing.", "2026-03-09 17:00"),
+    ("Let me check with legal and revert by tomorrow.", "2026-03-05 17:00"),
+    ("Will send the contract tomorrow morning", "2026-03-05 09:00"),
+    ("I'm going to call you at 3pm tomorrow to walk through the proposal.", "2026-03-05 15:00"),
+    ("Thanks Li Wei! I'll have the updated deck ready by end of week.", "2026-03-06 17:00"),
+    ("We'll ship the pilot units next Tuesday.", "2026-03-10 17:00"),
+    ("You'll have the signed PO before March 20.", "2026-03-20 17:00"),
+    ("Our team will get back to you by Thursday.", "2026-03-05 17:00"),
+    ("I can send the security questionnaire answers by Friday, does that work for you?", "2026-03-06 17:00"),
+    ("Let's meet next Wednesday at 2pm to review the contract.", "2026-03-11 14:00"),
+    ("I'm sending the invoice tomorrow.", "2026-03-05 17:00"),
+    ("Sure, I'll set up the demo environment in 3 days.", "2026-03-07 17:00"),
+    ("Following up on Monday's call, I'll send the quote by Friday.", "2026-03-06 17:00"),
+    ("We plan to sign the contract on March 15.", "2026-03-15 17:00"),
+    ("Will confirm the delivery date with the factory by Thursday.", "2026-03-05 17:00"),
+    ("I'll circle back with the legal redlines early next week", "2026-03-09 17:00"),
+    ("Quick update: pricing approved internally 🎉 we'll send the contract over tmr", "2026-03-05 17:00"),
+    ("If the PO arrives by Friday, we'll ship next week.", "2026-03-09 17:00"),
+    ("I'll be there at 3pm tomorrow.", "2026-03-05 15:00"),
+    ("I'll send the revised SOW by Friday, ok?", "2026-03-06 17:00"),
+    ("I'll think about it and let you know next week.", "2026-03-09 17:00"),
+    ("We're flying to Shenzhen on March 12 to meet the procurement team", "2026-03-12 17:00"),
+    # -- commitments with a date, Chinese and mixed ----------------------------------------------
+    ("我会在周五前把修改后的报价发给你", "2026-03-06 17:00"),
+    ("好的，下周三前给报价", "2026-03-11 17:00"),
+    ("明天发合同", "2026-03-05 17:00"),
+    ("我来安排，明天下午3点和你们技术开个会", "2026-03-05 15:00"),
+    ("我们这边下周一前出方案", "2026-03-09 17:00"),
+    ("回头我整理一下，周四给你", "2026-03-05 17:00"),
+    ("我们会尽快，最晚月底前签合同", "2026-03-31 17:00"),
+    ("收到，我明天上午把资料发您", "2026-03-05 09:00"),
+    ("下周二我们过去拜访，顺便演示新版本", "2026-03-10 17:00"),
+    ("我这边3月10号之前把合同盖章寄回", "2026-03-10 17:00"),
+    ("OK，我明天把quote发给你", "2026-03-05 17:00"),
+    ("我们周五之前会把POC报告发过去", "2026-03-06 17:00"),
+    ("I'll send the 报价 by 下周一", "2026-03-09 17:00"),
+    ("没问题，我们下周五之前给到正式报价", "2026-03-13 17:00"),
+    ("我争取本周五前把测试账号开好", "2026-03-06 17:00"),
+    ("我们会在3天后安排工程师上门", "2026-03-07 17:00"),
+    ("明天下午我给您打电话确认细节", "2026-03-05 14:00"),
+    ("那我们下周三上午10点开会过一下合同", "2026-03-11 10:00"),
+    ("好的 我们下午3点准时上线", "2026-03-04 15:00"),
+    ("我明天发给你，可以吗？", "2026-03-05 17:00"),
+    ("张总，合同我们周五前寄出，请查收", "2026-03-06 17:00"),
+    ("我们下周一安排培训，大概两个小时", "2026-03-09 17:00"),
+    # -- written after the rules, and left as they came out ------------------------------------
+    ("Noted with thanks. Our engineer will visit your site on 18 March.", "2026-03-18 17:00"),
+    ("Signed copy of the contract to follow by Friday", "2026-03-06 17:00"),
+    ("We'd be happy to arrange a site visit next Thursday.", "2026-03-12 17:00"),
+    ("Do you think we'll be able to close by end of month?", None),
+    ("I'll need the signed NDA before Friday", None),
+    ("我们预计下个月初完成部署", "2026-04-01 17:00"),
+    ("Reminder: the demo is tomorrow at 10am", None),
+    ("I'll send you the invoice on the 15th", "2026-03-15 17:00"),
+    ("晚点我把会议纪要发群里，下周一前大家确认一下", None),
+    ("Can do Friday 3pm for the call, I'll send an invite", "2026-03-06 15:00"),
+    ("收到！明早九点前回复您", "2026-03-05 09:00"),
+    # -- commitments without a date ----------------------------------------------------------------
+    ("I'll send it over.", None),
+    ("我们会尽快给您回复", None),
+    ("Let me check with my manager and get back to you.", None),
+    ("我来安排", None),
+    ("We will prepare the proposal.", None),
+    ("I'll loop in our solutions engineer.", None),
+    # -- questions ------------------------------------------------------------------------------
+    ("Can you send the quote by Friday?", None),
+    ("能不能下周三前给我们报价？", None),
+    ("Will you be able to join the demo tomorrow at 3pm?", None),
+    ("你们明天发合同吗", None),
+    ("When will the contract be ready? Next week?", None),
+    ("Shall I send the proposal by Friday?", None),
+    ("周五之前能给报价吗？", None),
+    ("Could we meet next Tuesday instead?", None),
+    # -- dates without a commitment ---------------------------------------------------------------
+    ("The meeting was moved to Friday.", None),
+    ("Our fiscal year ends in March.", None),
+    ("客户下周一开始休假", None),
+    ("Last Friday's demo went well, thanks everyone.", None),
+    ("我们公司3月15号搬家", None),
+    ("I will be out of office until Monday.", None),
+    ("他们财务下周一付款", None),
+    ("我昨天已经把报价发给您了", None),
+    ("pls send me the deck by EOD", None),
+    ("Could you please share the SOW before next Monday", None),
+    ("Let me know by Friday if you need anything else.", None),
+    ("The budget review is on March 18 and the board meets in April.", None),
+    # -- negations ------------------------------------------------------------------------------
+    ("Sorry, I won't be able to send the quote by Friday.", None),
+    ("我们下周三前可能给不了报价", None),
+    ("I'll try, but I can't promise Friday.", None),
+    ("明天来不及发合同了", None),
+    ("We will not be able to ship before March 20.", None),
+    ("恐怕周五前没法把方案发给您", None),
+    # -- small talk ------------------------------------------------------------------------------
+    ("今天天气不错", None),
+    ("Happy Friday everyone!", None),
+    ("周末愉快！", None),
+    ("Thanks for the great meeting today!", None),
+    ("哈哈好的", None),
+    ("See you tomorrow!", None),
+    ("Nice to meet you all 👋", None),
+    ("收到，谢谢", None),
+    ("Good morning team", None),
+    ("我会议室订好了，明天见", None),
+]
+
+
+def _due(text: str) -> datetime | None:
+    step = detect(text, NOW, TZ)
+    return None if step is None else step.due
+
+
+def _expected(value: str | None) -> datetime | None:
+    return None if value is None else datetime.strptime(value, "%Y-%m-%d %H:%M").replace(tzinfo=ZoneInfo(TZ))
+
+
+def test_the_table_is_big_and_varied():
+    chinese = [m for m, _ in TABLE if any("\u4e00" <= ch <= "\u9fff" for ch in m)]
+    assert len(TABLE) >= 60
+    assert len(chinese) >= 25
+    assert sum(due is not None for _, due in TABLE) >= 25
+
+
+def test_precision_and_recall_on_the_table(capsys):
+    tp = fp = fn = tn = 0
+    wrong_dates, misses = [], []
+    for message, expected in TABLE:
+        found, want = _due(message), _expected(expected)
+        if found is not None and want is not None:
+            tp += 1
+            if found != want:
+                wrong_dates.append((message, found, want))
+        elif found is not None:
+            fp += 1
+            misses.append(f"false positive: {message!r} -> {found}")
+        elif want is not None:
+            fn += 1
+            misses.append(f"missed: {message!r} (expected {want})")
+        else:
+            tn += 1
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    with capsys.disabled():
+        print(f"\nnext steps on {len(TABLE)} messages: precision {precision:.3f} ({tp}/{tp + fp}), "
+              f"recall {recall:.3f} ({tp}/{tp + fn}); true negatives {tn}")
+        for line in misses:
+            print("  " + line)
+    assert precision >= 0.9
+    assert recall >= 0.8
+    assert wrong_dates == [], "every true positive has the exact due date"
+
+
+@pytest.mark.parametrize(("text", "rule"), [
+    ("I'll send it Friday", "en.will"),
+    ("Let me check by Monday", "en.let_me"),
+    ("Let me know by Monday", None),
+    ("我会议室订好了", None),
+    ("我们会在周五前发", "zh.will"),
+    ("回头发给你", "zh.back_to_you"),
+])
+def test_rules_are_named(text, rule):
+    assert commitment_rule(text) == rule
+
+
+def test_a_message_with_no_date_like_text_is_never_date_parsed(monkeypatch):
+    import core.nextsteps as nextsteps
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("find_date called for a message with no date-like text")
+
+    monkeypatch.setattr(nextsteps, "find_date", refuse)
+    assert detect("I'll send it over, thanks!", NOW, TZ) is None
+    assert detect("我们会尽快给您回复", NOW, TZ) is None
+
+
+def test_the_step_keeps_the_sentence_and_the_rule():
+    step = detect("Hi all. Following up on Monday's call, I'll send the quote by Friday. Cheers", NOW, TZ)
+    assert step.sentence == "Following up on Monday's call, I'll send the quote by Friday."
+    assert step.rule == "en.will"
+    assert step.has_time is False
+
+
+def test_zh_date_then_action_names_its_rule():
+    assert detect("好的，下周三前给报价", NOW, TZ).rule == "zh.date_verb"
+
+
+def test_a_past_due_is_not_a_next_step():
+    evening = NOW.replace(hour=18)
+    assert detect("I'll send it today", evening, TZ) is None
+
+
+def test_the_timezone_decides_the_day():
+    # 10:00 in Shanghai is 02:00 UTC, but 21:00 the day before in New York.
+    step = detect("I'll send it tomorrow", NOW, "America/New_York")
+    assert step.due == datetime(2026, 3, 4, 17, 0, tzinfo=ZoneInfo("America/New_York"))
