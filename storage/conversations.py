@@ -9,8 +9,9 @@ part is core.responses.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, bindparam, exists, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from core.capture import CAPTURED_KIND, AuthorKind
@@ -83,32 +84,37 @@ class SqlConversationRepository:
         return [_waiting(row) for row in self._session.execute(query)]
 
     def unanswered(self, deal_id: int, customer_id: int | None) -> Waiting | None:
-        # Per linked chat, only its newest message matters (an index probe on platform, chat_id,
-        # occurred_at): when that is a contact's, the customer is waiting. Cheap however long
-        # the conversation, which matters as every deal card asks.
-        newest = aliased(t.interactions, name="newest")
-        last_word = (
-            select(newest.c.id)
-            .where(newest.c.platform == _B.platform, newest.c.chat_id == _B.chat_id,
-                   newest.c.kind == CAPTURED_KIND,
-                   or_(newest.c.author_kind == str(AuthorKind.MEMBER), newest.c.deleted_at.is_(None)))
-            .order_by(newest.c.occurred_at.desc(), newest.c.id.desc())
-            .limit(1)
-            .scalar_subquery()
-        )
-        chats = _B.deal_id == deal_id
-        if customer_id is not None:
-            chats = or_(chats, _B.customer_id == customer_id)
-        query = (
-            _waiting_columns()
-            .select_from(t.chat_bindings)
-            .join(t.interactions, _I.id == last_word)
-            .where(chats, _I.author_kind == str(AuthorKind.CONTACT))
-            .order_by(_I.occurred_at.desc(), _I.id.desc())
-            .limit(1)
-        )
-        row = self._session.execute(query).first()
+        params = {"deal_id": deal_id, "customer_id": customer_id}  # NULL customer matches nothing
+        row = self._session.execute(_unanswered_query(), params).first()
         return None if row is None else _waiting(row)
+
+
+@cache
+def _unanswered_query():
+    """Built once: every deal card asks, and building the statement cost far more than running it.
+
+    Per linked chat, only its newest message matters (an index probe on platform, chat_id,
+    occurred_at): when that is a contact's, the customer is waiting. Cheap however long the
+    conversation."""
+    newest = aliased(t.interactions, name="newest")
+    last_word = (
+        select(newest.c.id)
+        .where(newest.c.platform == _B.platform, newest.c.chat_id == _B.chat_id,
+               newest.c.kind == CAPTURED_KIND,
+               or_(newest.c.author_kind == str(AuthorKind.MEMBER), newest.c.deleted_at.is_(None)))
+        .order_by(newest.c.occurred_at.desc(), newest.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    chats = or_(_B.deal_id == bindparam("deal_id"), _B.customer_id == bindparam("customer_id"))
+    return (
+        _waiting_columns()
+        .select_from(t.chat_bindings)
+        .join(t.interactions, _I.id == last_word)
+        .where(chats, _I.author_kind == str(AuthorKind.CONTACT))
+        .order_by(_I.occurred_at.desc(), _I.id.desc())
+        .limit(1)
+    )
 
 
 def _waiting_columns():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core import cards, permissions
+from core import cards
 from core import commands as c
 from core.audit import record
 from core.context import Context
@@ -10,6 +10,7 @@ from core.errors import UserError
 from core.i18n import t
 from core.messages import Reply
 from core.services.deals import load_deal
+from core.services.tasks import load_open_task
 
 
 def snooze(cmd: c.Snooze, ctx: Context) -> Reply:
@@ -32,12 +33,4 @@ def _deal(cmd: c.Snooze, ctx: Context):
 
 
 def _task(cmd: c.Snooze, ctx: Context):
-    task = ctx.uow.tasks.get(cmd.ref_id)
-    if task is None or not (permissions.is_admin(ctx.actor) or task.team_id == ctx.actor.team_id):
-        raise UserError("err.task_not_found", ref=f"T-{cmd.ref_id}")
-    if not permissions.can_change_task(ctx.actor, task):
-        owner = ctx.uow.members.get(task.assignee_id)
-        raise UserError("err.forbidden_task", task=task.code, owner=cards.handle_of(owner))
-    if task.done_at is not None:
-        raise UserError("err.task_done", task=task.code)
-    return task
+    return load_open_task(ctx, cmd.ref_id)

@@ -59,15 +59,21 @@ def list_tasks(cmd: c.ListTasks, ctx: Context) -> Reply:
     return reply
 
 
-def complete_task(cmd: c.CompleteTask, ctx: Context) -> Reply:
-    task = ctx.uow.tasks.get(cmd.task_id)
+def load_open_task(ctx: Context, task_id: int) -> Task:
+    """The task, if the actor's team has it, the actor may change it and it is not done yet."""
+    task = ctx.uow.tasks.get(task_id)
     if task is None or not (permissions.is_admin(ctx.actor) or task.team_id == ctx.actor.team_id):
-        raise UserError("err.task_not_found", ref=f"T-{cmd.task_id}")
+        raise UserError("err.task_not_found", ref=f"T-{task_id}")
     if not permissions.can_change_task(ctx.actor, task):
         owner = ctx.uow.members.get(task.assignee_id)
         raise UserError("err.forbidden_task", task=task.code, owner=cards.handle_of(owner))
     if task.done_at is not None:
         raise UserError("err.task_done", task=task.code)
+    return task
+
+
+def complete_task(cmd: c.CompleteTask, ctx: Context) -> Reply:
+    task = load_open_task(ctx, cmd.task_id)
     before = task_snapshot(task)
     task.done_at = ctx.now
     if task.deal_id and (deal := ctx.uow.deals.get(task.deal_id)):
