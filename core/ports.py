@@ -177,6 +177,10 @@ class SuggestionRepository(Protocol):
     """Next steps found in captured chat, offered to a deal's owner (core.suggestions)."""
 
     def add(self, suggestion: Suggestion) -> Suggestion: ...
+    def add_all(self, suggestions: Sequence[Suggestion]) -> None:
+        """Store them together; each one's id is set on return."""
+        ...
+
     def get(self, suggestion_id: int) -> Suggestion | None: ...
 
 
@@ -251,6 +255,11 @@ class OutboxRepository(Protocol):
 
     def add(self, message: OutboxMessage) -> bool:
         """Store the message unless its dedupe key is taken (then nothing changes): True if stored."""
+        ...
+
+    def add_all(self, messages: Sequence[OutboxMessage]) -> None:
+        """add() for many in one statement; those whose dedupe key is taken are skipped (and,
+        unlike add(), no ids are set)."""
         ...
 
     def existing_keys(self, keys: Collection[str]) -> set[str]: ...

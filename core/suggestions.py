@@ -22,7 +22,7 @@ from core.i18n import t
 from core.messages import Button, Reply
 from core.model import Deal, DealStatus, Interaction, Member, Suggestion, Team
 from core.nextsteps import NextStep, detect
-from core.outbox import Draft, Kind, reply_to_dict
+from core.outbox import Draft, Kind, OutboxMessage, reply_to_dict
 from core.ports import UnitOfWork
 from core.recipients import Destination, direct_destination
 from core.worktime import WorkSettings
@@ -42,7 +42,11 @@ def erased_payload(suggestion_id: int) -> dict:
 
 
 def suggest_next_steps(uow: UnitOfWork, stored: Sequence[Interaction], now: datetime) -> list[Suggestion]:
-    """The capture hook: suggestions (and their DMs) for the dated commitments among `stored`."""
+    """The capture hook: suggestions (and their DMs) for the dated commitments among `stored`.
+
+    A batch can hold thousands of messages, so the suggestions are inserted together and their
+    DMs too (two statements per batch, not two per suggestion); owners' DM chats are looked up
+    once per owner."""
     lookups = Lookups(uow)
     made = []
     for item in stored:
@@ -55,32 +59,41 @@ def suggest_next_steps(uow: UnitOfWork, stored: Sequence[Interaction], now: date
         step = detect(item.text, item.occurred_at, lookups.timezone(item, team))
         if step is None or step.due <= now:
             continue
-        suggestion = _suggest(uow, lookups, item, step, now)
+        suggestion = _suggestion(lookups, item, step, now)
         if suggestion is not None:
-            made.append(suggestion)
-    return made
+            made.append((suggestion, item))
+    if not made:
+        return []
+    uow.suggestions.add_all([suggestion for suggestion, _ in made])  # ids set: the DMs name them
+    offers = [_offer(lookups, suggestion, item, now) for suggestion, item in made]
+    uow.outbox.add_all([offer for offer in offers if offer is not None])
+    return [suggestion for suggestion, _ in made]
 
 
-def _suggest(uow: UnitOfWork, lookups: Lookups, item: Interaction, step: NextStep,
-             now: datetime) -> Suggestion | None:
+def _suggestion(lookups: Lookups, item: Interaction, step: NextStep, now: datetime) -> Suggestion | None:
     deal, owner = lookups.target(item.team_id, item.deal_id, item.customer_id, item.platform, item.chat_id)
     if owner is None:
         return None
-    suggestion = uow.suggestions.add(Suggestion(
+    return Suggestion(
         team_id=item.team_id, owner_id=owner.id, title=step.sentence, due_at=step.due,
         has_time=step.has_time, rule=step.rule, created_at=now, deal_id=deal.id if deal else None,
         customer_id=deal.customer_id if deal else item.customer_id, interaction_id=item.id,
-    ))
+    )
+
+
+def _offer(lookups: Lookups, suggestion: Suggestion, item: Interaction, now: datetime) -> OutboxMessage | None:
+    """The DM offering the suggestion to its owner, or None when they have no DM to send it to."""
+    owner = lookups.member(suggestion.owner_id)
+    destination = lookups.destination(owner, item.platform)
+    if destination is None:
+        return None
     team = lookups.team(item.team_id)
-    destination = owner_destination(uow, owner, item.platform)
-    if destination is not None:
-        reply = offer_card(suggestion, owner, team, lookups.customer_name(suggestion), _author(lookups, item))
-        settings = WorkSettings.of(team.timezone, team.settings).in_zone(owner.timezone)
-        draft = Draft(Kind.SUGGESTION, dm_key(suggestion.id, owner.id), destination.platform,
-                      destination.chat_id, reply, settings.next_allowed(now), subject=suggestion.code,
-                      guard={"suggestion": suggestion.id}, recipient_id=owner.id)
-        uow.outbox.add(draft.to_message(now))
-    return suggestion
+    reply = offer_card(suggestion, owner, team, lookups.customer_name(suggestion), _author(lookups, item))
+    settings = WorkSettings.of(team.timezone, team.settings).in_zone(owner.timezone)
+    draft = Draft(Kind.SUGGESTION, dm_key(suggestion.id, owner.id), destination.platform,
+                  destination.chat_id, reply, settings.next_allowed(now), subject=suggestion.code,
+                  guard={"suggestion": suggestion.id}, recipient_id=owner.id)
+    return draft.to_message(now)
 
 
 def offer_card(suggestion: Suggestion, owner: Member, team: Team, customer: str, author: str) -> Reply:
@@ -122,6 +135,7 @@ class Lookups:
         self.uow = uow
         self._teams: dict[int, Team | None] = {}
         self._members: dict[int, Member | None] = {}
+        self._destinations: dict[tuple[int, str], Destination | None] = {}
 
     def team(self, team_id: int) -> Team | None:
         if team_id not in self._teams:
@@ -132,6 +146,12 @@ class Lookups:
         if member_id not in self._members:
             self._members[member_id] = self.uow.members.get(member_id)
         return self._members[member_id]
+
+    def destination(self, owner: Member, platform: str) -> Destination | None:
+        key = (owner.id, platform)
+        if key not in self._destinations:
+            self._destinations[key] = owner_destination(self.uow, owner, platform)
+        return self._destinations[key]
 
     def timezone(self, item: Interaction, team: Team) -> str:
         author = self.member(item.author_id) if item.author_id is not None else None

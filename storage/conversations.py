@@ -8,6 +8,7 @@ part is core.responses.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
 
@@ -127,6 +128,14 @@ def _waiting(row) -> Waiting:
                    row.author_name, row.deal_id, row.customer_id)
 
 
+_SUGGESTION_COLUMNS = tuple(c.name for c in t.suggestions.columns if c.name != "id")
+
+
+@cache
+def _insert_suggestions():
+    return t.suggestions.insert().returning(t.suggestions.c.id, t.suggestions.c.interaction_id)
+
+
 class SqlSuggestionRepository:
     def __init__(self, session: Session):
         self._session = session
@@ -135,6 +144,19 @@ class SqlSuggestionRepository:
         self._session.add(suggestion)
         self._session.flush()
         return suggestion
+
+    def add_all(self, suggestions: Sequence[Suggestion]) -> None:
+        """One multi-row INSERT … RETURNING in SQL rather than through the ORM, which on SQLite
+        inserts row by row to learn each id. A row is known by its message (interaction_id is
+        unique), as RETURNING does not promise the order of the rows."""
+        by_message = {s.interaction_id: s for s in suggestions if s.interaction_id is not None}
+        for suggestion in suggestions:
+            if suggestion.interaction_id is None:
+                self.add(suggestion)
+        if by_message:
+            rows = [{name: getattr(s, name) for name in _SUGGESTION_COLUMNS} for s in by_message.values()]
+            for row_id, message_id in self._session.execute(_insert_suggestions(), rows):
+                by_message[message_id].id = row_id
 
     def get(self, suggestion_id: int) -> Suggestion | None:
         return self._session.get(Suggestion, suggestion_id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import Row, func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -29,6 +30,21 @@ def dialect_insert(session: Session, table):
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
+@cache
+def _insert_skipping_taken_keys(dialect: str):
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(t.outbox).on_conflict_do_nothing(index_elements=["dedupe_key"])
+
+
+def _values(message: OutboxMessage) -> dict:
+    return {
+        "platform": message.platform, "chat_id": message.chat_id, "kind": message.kind,
+        "dedupe_key": message.dedupe_key, "payload": message.payload,
+        "not_before": message.not_before, "created_at": message.created_at,
+        "status": str(message.status), "attempts": message.attempts,
+    }
+
+
 def _message(row: Row) -> OutboxMessage:
     return OutboxMessage(
         platform=row.platform, chat_id=row.chat_id, kind=row.kind, dedupe_key=row.dedupe_key,
@@ -44,13 +60,7 @@ class SqlOutboxRepository:
         self._session = session
 
     def add(self, message: OutboxMessage) -> bool:
-        values = {
-            "platform": message.platform, "chat_id": message.chat_id, "kind": message.kind,
-            "dedupe_key": message.dedupe_key, "payload": message.payload,
-            "not_before": message.not_before, "created_at": message.created_at,
-            "status": str(message.status), "attempts": message.attempts,
-        }
-        statement = (dialect_insert(self._session, t.outbox).values(**values)
+        statement = (dialect_insert(self._session, t.outbox).values(**_values(message))
                      .on_conflict_do_nothing(index_elements=["dedupe_key"])
                      .returning(t.outbox.c.id))
         new_id = self._session.execute(statement).scalar()
@@ -58,6 +68,11 @@ class SqlOutboxRepository:
             return False
         message.id = new_id
         return True
+
+    def add_all(self, messages: Sequence[OutboxMessage]) -> None:
+        if messages:
+            self._session.execute(_insert_skipping_taken_keys(self._session.get_bind().dialect.name),
+                                  [_values(message) for message in messages])
 
     def existing_keys(self, keys: Collection[str]) -> set[str]:
         keys = list(keys)

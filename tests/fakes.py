@@ -260,6 +260,10 @@ class FakeOutboxRepository(_Table):
         super().add(message)
         return True
 
+    def add_all(self, messages):
+        for message in messages:
+            self.add(dataclasses.replace(message))  # as SQL: the caller's objects get no id
+
     def existing_keys(self, keys):
         wanted = set(keys)
         return {m.dedupe_key for m in self.all() if m.dedupe_key in wanted}
@@ -593,6 +597,10 @@ class FakeSuggestionRepository(_Table):
                 s.interaction_id == suggestion.interaction_id for s in self.all()):
             raise ValueError(f"interaction {suggestion.interaction_id} has a suggestion already")
         return super().add(suggestion)
+
+    def add_all(self, suggestions):
+        for suggestion in suggestions:
+            self.add(suggestion)
 
 
 def _is_captured(item, kind):

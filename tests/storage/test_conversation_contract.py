@@ -167,6 +167,20 @@ def test_suggestions_are_stored_once_per_message(chat):
             uow.commit()
 
 
+def test_suggestions_added_together_each_get_the_id_of_their_own_row(chat):
+    messages = [chat.say(T0 + n * H, text=f"I'll send part {n} Friday") for n in range(3)]
+    made = [_suggestion(chat, message, rule=f"part {n}") for n, message in enumerate(messages)]
+    made.append(_suggestion(chat, None, rule="not from a message"))
+    with chat.new_uow() as uow:
+        uow.suggestions.add_all(list(reversed(made)))
+        uow.commit()
+    assert len({s.id for s in made}) == 4 and None not in {s.id for s in made}
+    with chat.new_uow() as uow:
+        for suggestion in made:
+            loaded = uow.suggestions.get(suggestion.id)
+            assert (loaded.rule, loaded.interaction_id) == (suggestion.rule, suggestion.interaction_id)
+
+
 # -- privacy ---------------------------------------------------------------------------------------
 
 def test_erasing_a_contact_erases_their_messages_and_what_came_of_them(chat):

@@ -39,6 +39,17 @@ def test_a_dedupe_key_is_stored_once(new_uow: NewUow):
         assert [m.chat_id for m in uow.outbox.list()] == ["U1", "U1"]
 
 
+def test_adding_many_skips_taken_keys_and_stores_the_rest(new_uow: NewUow):
+    add(new_uow, message("sla:D-1"))
+    with new_uow() as uow:
+        uow.outbox.add_all([message("sla:D-1", chat="U9"), message("sla:D-2"), message("sla:D-3", chat="U3")])
+        uow.outbox.add_all([])
+        uow.commit()
+    with new_uow() as uow:
+        assert sorted((m.dedupe_key, m.chat_id) for m in uow.outbox.list()) == [
+            ("sla:D-1", "U1"), ("sla:D-2", "U1"), ("sla:D-3", "U3")]
+
+
 def test_claim_takes_due_rows_of_its_platforms_once(new_uow: NewUow):
     add(new_uow, message("a"), message("b", at=T0 + MINUTE), message("c", platform="telegram"),
         message("later", at=T0 + timedelta(hours=1)))
