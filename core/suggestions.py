@@ -136,6 +136,8 @@ class Lookups:
         self._teams: dict[int, Team | None] = {}
         self._members: dict[int, Member | None] = {}
         self._destinations: dict[tuple[int, str], Destination | None] = {}
+        self._deals: dict[int, Deal | None] = {}
+        self._customer_names: dict[int, str] = {}
 
     def team(self, team_id: int) -> Team | None:
         if team_id not in self._teams:
@@ -164,7 +166,7 @@ class Lookups:
         A chat linked to a customer means its most recently active open deal; with none open,
         the person who linked the chat.
         """
-        deal = self.uow.deals.get(deal_id) if deal_id is not None else None
+        deal = self.deal(deal_id) if deal_id is not None else None
         if deal is None and customer_id is not None:
             open_deals = [d for d in self.uow.deals.find(team_id=team_id, status=DealStatus.OPEN)
                           if d.customer_id == customer_id]
@@ -175,6 +177,18 @@ class Lookups:
         bound_by = binding.bound_by if binding else None
         return None, self.member(bound_by) if bound_by is not None else None
 
+    def deal(self, deal_id: int) -> Deal | None:
+        # Kept here: asking the repository again costs tens of microseconds per message even
+        # when its session holds the deal already.
+        if deal_id not in self._deals:
+            self._deals[deal_id] = self.uow.deals.get(deal_id)
+        return self._deals[deal_id]
+
     def customer_name(self, suggestion: Suggestion) -> str:
-        customer = self.uow.customers.get(suggestion.customer_id) if suggestion.customer_id else None
-        return customer.name if customer else "—"
+        customer_id = suggestion.customer_id
+        if not customer_id:
+            return "—"
+        if customer_id not in self._customer_names:
+            customer = self.uow.customers.get(customer_id)
+            self._customer_names[customer_id] = customer.name if customer else "—"
+        return self._customer_names[customer_id]

@@ -15,6 +15,8 @@ import dataclasses
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 from functools import cache
+from itertools import chain
+from operator import attrgetter
 
 from sqlalchemy import Dialect, bindparam, func, or_, select
 from sqlalchemy.orm import Session
@@ -58,20 +60,31 @@ def _statements(dialect: Dialect, columns: tuple[str, ...],
                 rows: list[CapturedMessage]) -> Iterator[tuple[str, tuple]]:
     """(SQL, parameters) for inserting the rows: one statement on PostgreSQL, one per
     _MAX_PARAMETERS on SQLite."""
-    processors = _processors(dialect, columns)
-
-    def values(item: CapturedMessage) -> list:
-        fields = vars(item)  # the dataclass's fields are the table's columns
-        return [fields[name] if process is None else process(fields[name])
-                for name, process in zip(columns, processors, strict=True)]
-
+    values = _row_values(dialect, columns)
     if dialect.name == "postgresql":
-        yield _unnest_sql(dialect, columns), tuple(map(list, zip(*(values(i) for i in rows), strict=True)))
+        yield _unnest_sql(dialect, columns), tuple(map(list, zip(*map(values, rows), strict=True)))
         return
     per_statement = _MAX_PARAMETERS // len(columns)
     for start in range(0, len(rows), per_statement):
         chunk = rows[start:start + per_statement]
-        yield _values_sql(columns, len(chunk)), tuple(v for item in chunk for v in values(item))
+        yield _values_sql(columns, len(chunk)), tuple(chain.from_iterable(map(values, chunk)))
+
+
+@cache
+def _row_values(dialect: Dialect, columns: tuple[str, ...]) -> Callable[[CapturedMessage], list]:
+    """A message's values for `columns`, each through its column's bind processor. Only a few
+    columns have one (the times), so the rest are read in one attrgetter call: this runs for
+    every captured message."""
+    read = attrgetter(*columns)
+    processed = [(i, process) for i, process in enumerate(_processors(dialect, columns)) if process]
+
+    def values(item: CapturedMessage) -> list:
+        row = list(read(item))
+        for i, process in processed:
+            row[i] = process(row[i])
+        return row
+
+    return values
 
 
 def insert_captured(session: Session, messages: Sequence[CapturedMessage],
