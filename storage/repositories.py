@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
+from functools import cache
 from typing import TypeVar
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, bindparam, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -41,6 +42,24 @@ class DuplicateInteractionError(ValueError):
     A ValueError so the core can catch it without importing storage; see the report to the lead
     about giving it a home in core.ports.
     """
+
+
+# The lookups behind every chat command, built once with bound parameters: building a select and
+# its cache key costs about as much as SQLite's answer to it.
+@cache
+def _member_by_identity() -> Select:
+    return (select(Member)
+            .join(t.identities, t.identities.c.member_id == t.members.c.id)
+            .where(t.identities.c.platform == bindparam("platform"),
+                   t.identities.c.user_id == bindparam("user_id")))
+
+
+@cache
+def _customer_by_name() -> Select:
+    return (select(Customer)
+            .where(t.customers.c.team_id == bindparam("team_id"),
+                   _ci_equals(t.customers.c.name, bindparam("name")))
+            .order_by(t.customers.c.id).limit(1))
 
 
 class _SqlRepository:
@@ -102,12 +121,8 @@ class SqlMemberRepository(_SqlRepository):
         return _first_ci(self._session, query, t.members.c.handle, handle)
 
     def by_identity(self, platform: str, user_id: str) -> Member | None:
-        query = (
-            select(Member)
-            .join(t.identities, t.identities.c.member_id == t.members.c.id)
-            .where(t.identities.c.platform == platform, t.identities.c.user_id == user_id)
-        )
-        return self._session.scalars(query).first()
+        # Every chat command starts here: the statement is built once (see _member_by_identity).
+        return self._session.scalars(_member_by_identity(), {"platform": platform, "user_id": user_id}).first()
 
     def in_team(self, team_id: int) -> Sequence[Member]:
         query = select(Member).where(t.members.c.team_id == team_id).order_by(t.members.c.id)
@@ -183,11 +198,10 @@ class SqlCustomerRepository(_SqlRepository):
 
     def by_name(self, team_id: int, name: str) -> Customer | None:
         """Case-insensitive match on the name, then on any alias."""
-        in_team = select(Customer).where(t.customers.c.team_id == team_id)
-        by_name = in_team.where(_ci_equals(t.customers.c.name, name)).order_by(t.customers.c.id)
-        found = self._session.scalars(by_name.limit(1)).first()
+        found = self._session.scalars(_customer_by_name(), {"team_id": team_id, "name": name}).first()
         if found is not None:
             return found
+        in_team = select(Customer).where(t.customers.c.team_id == team_id)
         # Aliases live in a JSON list, which neither database indexes portably; a team has few
         # customers, so match them (and non-ASCII case variants of names) in Python.
         wanted = name.casefold()
