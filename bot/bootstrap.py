@@ -40,7 +40,7 @@ def defaults_from(settings: Settings, extra_admins: frozenset = frozenset()) -> 
 
 def build(settings: Settings, *, extra_admins: frozenset = frozenset(), migrate: bool | None = None) -> Wired:
     """Engine, mappers, schema (automatic for SQLite unless migrate=False), and the Dealbot."""
-    from storage.db import make_engine, make_session_factory
+    from storage.db import is_transient, make_engine, make_session_factory, writing_engine
     from storage.migrate import ensure_schema
     from storage.orm import start_mappers
     from storage.uow import SqlUnitOfWork
@@ -49,8 +49,9 @@ def build(settings: Settings, *, extra_admins: frozenset = frozenset(), migrate:
     start_mappers()
     if migrate if migrate is not None else settings.is_sqlite:
         ensure_schema(engine)
-    session_factory = make_session_factory(engine)
+    session_factory = make_session_factory(writing_engine(engine))
     clock = FrozenClock(settings.fixed_now) if settings.fixed_now else SystemClock()
     bot = Dealbot(lambda: SqlUnitOfWork(session_factory), clock, defaults_from(settings, extra_admins))
+    bot.is_transient = is_transient  # a command that lost a race with another writer runs again
     bot.capture_hooks.append(suggest_next_steps)  # dated commitments in captured chat -> [Keep] DMs
     return Wired(bot=bot, engine=engine, settings=settings)

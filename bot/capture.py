@@ -117,16 +117,11 @@ def store_with(bot: Dealbot, uow_factory: Callable[[], UnitOfWork] | None = None
 
 
 def capture_writer(wired: Wired) -> CaptureWriter:
-    """The writer `dealbot run` uses."""
+    """The writer `dealbot run` uses: batches stored in the bot's units of work (on SQLite they
+    take the write lock as they begin, so a command writing at the same moment makes a batch
+    wait on busy_timeout rather than fail; storage.db.writing_engine)."""
     return CaptureWriter(capture_store(wired))
 
 
 def capture_store(wired: Wired) -> StoreBatch:
-    """store_with on the wired database, where on SQLite a batch's transaction takes the write
-    lock as it begins (BEGIN IMMEDIATE): a command writing at the same moment then makes the batch
-    wait (busy_timeout) instead of failing it, as a transaction that read first would."""
-    from storage.db import make_session_factory
-    from storage.uow import SqlUnitOfWork
-
-    factory = make_session_factory(wired.engine.execution_options(sqlite_begin="IMMEDIATE"))
-    return store_with(wired.bot, lambda: SqlUnitOfWork(factory))
+    return store_with(wired.bot)

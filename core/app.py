@@ -90,18 +90,37 @@ class Dealbot:
         # (core.services.capture.CaptureHook); bot/bootstrap.py adds them.
         self.capture_hooks: list = []
         self.win_models = WinModels()  # the deal cards' models, learned at most once an hour
+        # Which failures are a concurrent writer's doing, worth running the command again for
+        # (storage.db.is_transient, set by bot/bootstrap.py); none by default.
+        self.is_transient: Callable[[Exception], bool] = lambda error: False
+        self.attempts = 3
 
     def handle(self, incoming: Incoming) -> Reply:
+        """The reply to one chat message. A command that fails on a conflict with another
+        writer (is_transient: another command created the same member a moment earlier, a lock)
+        rolled back completely, so it runs again, up to `attempts` times in all."""
         now = self.clock.now()
-        lang = detect_language(incoming.text, self.defaults.language)
+        lang = [detect_language(incoming.text, self.defaults.language)]  # the member's, once known
+        for attempt in range(1, self.attempts + 1):
+            try:
+                return self._handle_once(incoming, now, lang)
+            except Exception as error:
+                if attempt < self.attempts and self.is_transient(error):
+                    log.warning("command met a concurrent write (%s); running it again", type(error).__name__)
+                    continue
+                log.exception("command failed: platform=%s user=%s", incoming.platform, incoming.user_id)
+                break
+        return Reply(title=t("err.internal", lang[-1]), is_error=True, language=lang[-1])
+
+    def _handle_once(self, incoming: Incoming, now: datetime, lang: list[str]) -> Reply:
         pipeline: Pipeline | None = None
         with self.uow_factory() as uow:
             try:
                 actor = people.identify(uow, incoming, self.defaults, now)
                 team = uow.teams.get(actor.team_id)
-                lang = language_of(actor, team, incoming.text)
+                lang.append(language_of(actor, team, incoming.text))
                 pipeline = pipeline_of(team.pipeline)
-                ctx = Context(uow=uow, actor=actor, team=team, pipeline=pipeline, now=now, lang=lang,
+                ctx = Context(uow=uow, actor=actor, team=team, pipeline=pipeline, now=now, lang=lang[-1],
                               tz=actor.timezone or team.timezone,
                               source=f"{incoming.platform}:{incoming.message_id}", defaults=self.defaults,
                               chat_id=incoming.chat_id, is_direct=incoming.is_direct)
@@ -115,14 +134,10 @@ class Dealbot:
                 return reply
             except UserError as err:
                 uow.rollback()
-                try:
-                    return error_reply(err, lang, pipeline)
-                except Exception:
-                    log.exception("could not render %s", err.key)
+                return error_reply(err, lang[-1], pipeline)
             except Exception:
                 uow.rollback()
-                log.exception("command failed: platform=%s user=%s", incoming.platform, incoming.user_id)
-        return Reply(title=t("err.internal", lang), is_error=True, language=lang)
+                raise
 
 
 def language_of(member: Member, team: Team, text: str) -> str:

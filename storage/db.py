@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage import tables
@@ -77,6 +78,38 @@ def _on_sqlite_begin(connection: Any) -> None:
     if mode not in ("DEFERRED", "IMMEDIATE", "EXCLUSIVE"):
         raise ValueError(f"sqlite_begin must be DEFERRED, IMMEDIATE or EXCLUSIVE, not {mode!r}")
     connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def writing_engine(engine: Engine) -> Engine:
+    """The engine for the bot's units of work: on SQLite each transaction takes the write lock as
+    it begins (BEGIN IMMEDIATE).
+
+    A DEFERRED transaction that reads first and writes later cannot wait for the lock when
+    another connection wrote in between: SQLite fails it at once with "database is locked",
+    whatever busy_timeout says. Almost every command and batch writes, so they ask up front and
+    queue on busy_timeout instead. Readers outside transactions that write (WAL) are not held up.
+    """
+    if engine.dialect.name != "sqlite":
+        return engine
+    return engine.execution_options(sqlite_begin="IMMEDIATE")
+
+
+# SQLSTATEs of PostgreSQL conflicts with another transaction: serialization failure, deadlock,
+# and a unique key another transaction took a moment ago (two first messages of one new user).
+_PG_CONFLICTS = {"40001", "40P01", "23505"}
+
+
+def is_transient(error: Exception) -> bool:
+    """True when the error is a conflict with another writer: the same work may well succeed
+    when run again (core.app.Dealbot.handle does)."""
+    if not isinstance(error, DBAPIError):
+        return False
+    original = error.orig
+    if getattr(original, "sqlstate", None) in _PG_CONFLICTS:
+        return True
+    message = str(original).lower()
+    return isinstance(error, OperationalError) and ("database is locked" in message or "busy" in message) \
+        or isinstance(error, IntegrityError) and "unique constraint failed" in message
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

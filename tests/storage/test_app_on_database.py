@@ -116,3 +116,48 @@ def test_linking_accounts_merges_members_on_the_database(chat, wired):
         assert uow.members.by_identity("slack", "UA").id == alice.id
         assert uow.tasks.get(1).assignee_id == alice.id
         assert uow.members.by_handle("alice.s") is None
+
+
+def test_simultaneous_first_commands_all_succeed(wired):
+    """Four people write to the bot at the same moment, each for the first time (the member is
+    created in the command's transaction): on SQLite a reading transaction cannot take the write
+    lock once another commits (storage.db.writing_engine), on PostgreSQL two commands may create
+    the same customer (storage.db.is_transient: the loser runs again). No one sees an apology."""
+    import threading
+
+    replies = []
+
+    def person(n: int) -> None:
+        for i in range(15):
+            replies.append(wired.bot.handle(Incoming(
+                platform="slack", user_id=f"U{n}", user_name=f"rep{n}", text=f"new Customer{i % 3} {i + 1}k",
+                message_id=f"{n}-{i}", chat_id=f"D{n}", is_direct=True)))
+
+    threads = [threading.Thread(target=person, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [r.title for r in replies if r.is_error] == []
+    with wired.uow() as uow:
+        deals = uow.deals.find()
+        assert len(deals) == 60
+        assert len({(d.team_id, d.customer_id) for d in deals}) == 3  # one customer per name
+
+
+def test_conflicts_with_other_writers_are_transient(wired):
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from storage.db import is_transient
+
+    wired.bot.handle(Incoming(platform="console", user_id="alice", text="me", message_id="1"))
+    with wired.engine.connect() as connection:
+        with pytest.raises(DBAPIError) as duplicate:  # what a second creator of the same member meets
+            connection.execute(text("INSERT INTO identities (platform, user_id, member_id) "
+                                    "SELECT platform, user_id, member_id FROM identities"))
+        connection.rollback()
+        with pytest.raises(DBAPIError) as bad_sql:
+            connection.execute(text("SELECT no_such_column FROM teams"))
+    assert is_transient(duplicate.value)
+    assert not is_transient(bad_sql.value) and not is_transient(ValueError("database is locked"))

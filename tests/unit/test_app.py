@@ -172,6 +172,58 @@ def test_unexpected_error_is_an_apology_and_rolls_back(chat, monkeypatch):
     assert chat.counts() == before
 
 
+class Conflict(Exception):
+    """Stands for a storage error core.app is told is transient (storage.db.is_transient)."""
+
+
+def _failing_first(monkeypatch, failures: int, error: Exception) -> list[int]:
+    """ShowDeal fails `failures` times with `error` after changing something, then works."""
+    from core import app
+
+    calls = []
+    show = app.HANDLERS[app.c.ShowDeal]
+
+    def flaky(cmd, ctx):
+        calls.append(1)
+        ctx.uow.deals.get(1).title = "changed by a failed attempt"
+        if len(calls) <= failures:
+            raise error
+        ctx.uow.deals.get(1).title = "Acme"
+        return show(cmd, ctx)
+
+    monkeypatch.setitem(app.HANDLERS, app.c.ShowDeal, flaky)
+    return calls
+
+
+def test_a_command_that_meets_a_concurrent_write_runs_again(chat, monkeypatch):
+    chat.say("alice", "new Acme")
+    chat.bot.is_transient = lambda error: isinstance(error, Conflict)
+    calls = _failing_first(monkeypatch, 2, Conflict())
+    reply = chat.say("alice", "show D-1")
+    assert not reply.is_error and "D-1" in reply.title
+    assert len(calls) == 3
+
+
+def test_a_conflict_that_persists_is_an_apology_after_the_last_attempt(chat, monkeypatch):
+    chat.say("alice", "new Acme")
+    chat.bot.is_transient = lambda error: isinstance(error, Conflict)
+    calls = _failing_first(monkeypatch, 5, Conflict())
+    before = chat.counts()
+    reply = chat.say("alice", "show D-1")
+    assert reply.is_error and "something went wrong" in reply.title
+    assert len(calls) == chat.bot.attempts == 3
+    assert chat.counts() == before and chat.uow.deals.get(1).title == "Acme"  # every attempt rolled back
+
+
+def test_other_errors_are_not_run_again(chat, monkeypatch):
+    chat.say("alice", "new Acme")
+    chat.bot.is_transient = lambda error: isinstance(error, Conflict)
+    calls = _failing_first(monkeypatch, 1, RuntimeError("a bug"))
+    reply = chat.say("alice", "查看 D-1")
+    assert reply.is_error and reply.title == "抱歉，系统出错了，本次操作没有生效，请稍后重试。"
+    assert len(calls) == 1
+
+
 def test_now_is_the_clock(chat):
     chat.say("alice", "new Acme")
     assert chat.uow.deals.get(1).created_at == datetime(2026, 3, 4, 2, 0, tzinfo=UTC)
