@@ -20,6 +20,9 @@ messages each chat has in flight (100: one Telegram getUpdates page, or a burst 
 - **raw, one commit**: all rows in one executemany and one commit (sqlite3), or one COPY
   (PostgreSQL): what the database takes at best.
 
+Each row runs `--repeat` rounds (default 3) and prints each figure's median, with the writer's
+range: on this machine's virtual disk single runs of the same code vary by a third.
+
 SQLite runs with the project's pragmas (WAL, synchronous=NORMAL; storage/db.py). A row is then
 safe from a crash of the process as soon as its commit returns (it is in the WAL, which the OS
 holds), but not from a power cut or kernel crash before the next checkpoint fsyncs the WAL.
@@ -33,6 +36,7 @@ import argparse
 import asyncio
 import os
 import sqlite3
+import statistics
 import sys
 import tempfile
 import time
@@ -170,6 +174,27 @@ def count(wired) -> int:
         return connection.execute(select(func.count()).select_from(t.interactions)).scalar_one()
 
 
+def one_round(wired, ids: tuple[int, int, int], url: str, args, chats: int, window: int, run: str,
+              synchronous: str) -> tuple[float, float, float, float, float]:
+    """(writer, without hooks, average batch, raw same batches, raw one commit) of one round."""
+    before = count(wired)
+    total = args.messages if window > 1 else args.strict_messages
+    rate, batch = asyncio.run(writer_rate(wired, chats, window, total, run))
+    bare, _ = asyncio.run(writer_rate(wired, chats, window, total, run + "-bare", hooks=False))
+    stored = count(wired) - before
+    assert stored == 2 * (total // chats * chats), stored  # every acknowledged one is there
+    rows = raw_rows(ids, chats, total, run + "-raw", iso=url.startswith("sqlite"))
+    bulk_rows = raw_rows(ids, chats, args.messages, run + "-bulk", iso=url.startswith("sqlite"))
+    if url.startswith("sqlite"):
+        path = make_url(url).database
+        same = sqlite_raw(path, rows, round(batch), synchronous)
+        bulk = sqlite_raw(path, bulk_rows, len(bulk_rows), synchronous)
+    else:
+        same = pg_raw(url, rows, round(batch))
+        bulk = pg_raw(url, bulk_rows, None)
+    return rate, bare, batch, same, bulk
+
+
 def run_database(label: str, url: str, args, window: int, *, synchronous: str = "NORMAL") -> list[tuple]:
     wired = build(Settings(_env_file=None, database_url=url), migrate=True)
     if synchronous != "NORMAL":
@@ -179,26 +204,14 @@ def run_database(label: str, url: str, args, window: int, *, synchronous: str = 
     ids = seed(wired, max(args.chats))
     results = []
     for chats in args.chats:
-        run = f"{label}-{chats}-{window}"
-        before = count(wired)
-        total = args.messages if window > 1 else args.strict_messages
-        rate, batch = asyncio.run(writer_rate(wired, chats, window, total, run))
-        bare, _ = asyncio.run(writer_rate(wired, chats, window, total, run + "-bare", hooks=False))
-        stored = count(wired) - before
-        assert stored == 2 * (total // chats * chats), stored  # every acknowledged one is there
-        rows = raw_rows(ids, chats, total, run + "-raw", iso=url.startswith("sqlite"))
-        bulk_rows = raw_rows(ids, chats, args.messages, run + "-bulk", iso=url.startswith("sqlite"))
-        if url.startswith("sqlite"):
-            path = make_url(url).database
-            same = sqlite_raw(path, rows, round(batch), synchronous)
-            bulk = sqlite_raw(path, bulk_rows, len(bulk_rows), synchronous)
-        else:
-            same = pg_raw(url, rows, round(batch))
-            bulk = pg_raw(url, bulk_rows, None)
+        runs = [one_round(wired, ids, url, args, chats, window, f"{label}-{chats}-{window}-{n}", synchronous)
+                for n in range(args.repeat)]
+        rate, bare, batch, same, bulk = (statistics.median(figures) for figures in zip(*runs, strict=True))
         results.append((label, chats, rate, bare, batch, same, bulk))
+        spread = f" (writer {min(r[0] for r in runs):,.0f}–{max(r[0] for r in runs):,.0f})" if len(runs) > 1 else ""
         print(f"  {label:<11} {chats:>3} chats: writer {rate:>7,.0f}/s, without hooks {bare:>7,.0f}/s "
               f"(batches of {batch:6.1f}) · raw same batches {same:>7,.0f}/s · raw one commit "
-              f"{bulk:>7,.0f}/s", flush=True)
+              f"{bulk:>7,.0f}/s{spread}", flush=True)
     wired.engine.dispose()
     return results
 
@@ -233,6 +246,8 @@ def main() -> None:
     parser.add_argument("--pg", default=os.environ.get("DEALBOT_BENCH_POSTGRES_URL", DEFAULT_PG))
     parser.add_argument("--no-pg", action="store_true")
     parser.add_argument("--full", action="store_true", help="also SQLite with synchronous=FULL")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="rounds per row; each figure is the median of the rounds (the disk makes single runs vary)")
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, sqlite {sqlite3.sqlite_version}, {os.cpu_count()} CPUs, "
           f"load {os.getloadavg()[0]:.2f}; {args.messages:,} messages per row "
