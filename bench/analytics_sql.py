@@ -2,10 +2,12 @@
 figure, straight on sqlite3, with the fewest statements a person would write, and returns the same
 numbers, which bench/analytics.py checks against dealbot's before it times anything.
 
-They read the same file through the same indexes (migration 0007), with the same "INDEXED BY" on
-the deal of a stage change that storage/analytics.py gives SQLite (without it, SQLite without
-ANALYZE statistics picks a plan ~12x slower). What they leave out is exactly dealbot's own cost:
-SQLAlchemy, the domain objects, rounding and the reply.
+They read the same file through the same indexes (migrations 0007, 0008: a stage change carries
+its deal's team), with the same "INDEXED BY" on the deal of a stage change that
+storage/analytics.py gives SQLite (without it, SQLite without ANALYZE statistics picks a plan ~12x
+slower). What they leave out is exactly dealbot's own cost: SQLAlchemy, the domain objects,
+rounding and the reply. They are written as a person would first write them, one statement per
+figure; dealbot's own statements are shaped further (storage/analytics.py).
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ FUNNEL = (f"SELECT CASE WHEN d.stage = '{WON}' THEN {len(ORDER) - 1} ELSE max(co
           " count(*) FROM deals d WHERE d.team_id = ? AND d.created_at >= ? AND d.created_at < ? GROUP BY top")
 ADVANCES = ("SELECT d.owner_id, count(*) FROM stage_changes s"
             " JOIN deals d INDEXED BY ix_deals_id_team_id_owner_id ON d.id = s.deal_id"
-            f" WHERE d.team_id = ? AND s.at >= ? AND s.at < ? AND {_rank('s.to_stage')} > {_rank('s.from_stage')}"
+            f" WHERE s.team_id = ? AND s.at >= ? AND s.at < ? AND {_rank('s.to_stage')} > {_rank('s.from_stage')}"
             " GROUP BY d.owner_id")
 LOGGED = ("SELECT author_id, count(*) FROM interactions WHERE team_id = ? AND occurred_at >= ?"
           " AND occurred_at < ? AND author_id IS NOT NULL AND kind != 'message' GROUP BY author_id")

@@ -15,7 +15,7 @@ from core.analytics.counts import (
     OpenDeal,
     OpenGroup,
     PastState,
-    RepCounts,
+    ScorecardCounts,
     StageExits,
     StaleDeal,
     Totals,
@@ -369,14 +369,15 @@ class Analytics(Protocol):
         entered it or a later one (a deal created at a later stage reached the earlier ones)."""
         ...
 
-    def reps(self, team_id: int, start: datetime, end: datetime, asof: datetime,
-             order: Sequence[str]) -> list[RepCounts]:
-        """Per member with any figure in the window, by member id; overdue tasks as of `asof`."""
+    def scorecard(self, team_id: int, start: datetime, end: datetime, asof: datetime,
+                  order: Sequence[str]) -> ScorecardCounts:
+        """The window's totals and funnel (as totals() and funnel() give them), and its figures
+        per member with any, by member id; overdue tasks as of `asof`."""
         ...
 
     def stale(self, team_id: int, entered_by: Mapping[str, datetime]) -> list[StaleDeal]:
         """Open deals whose stage is a key of `entered_by` and that entered it at or before that
-        moment, longest waiting first."""
+        moment, longest waiting first (by when they entered it, then by id)."""
         ...
 
     def stage_exits(self, team_id: int, since: datetime, cutoff: datetime, order: Sequence[str],

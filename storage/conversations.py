@@ -19,6 +19,7 @@ from core.capture import CAPTURED_KIND, AuthorKind
 from core.model import Suggestion
 from core.responses import ResponsePair, Waiting
 from storage import tables as t
+from storage.types import UTCDateTime
 
 _I, _B = t.interactions.c, t.chat_bindings.c
 
@@ -36,27 +37,8 @@ class SqlConversationRepository:
         self._session = session
 
     def response_pairs(self, team_id: int, start: datetime, end: datetime) -> list[ResponsePair]:
-        asked, answer, reply = (aliased(t.interactions, name=n) for n in ("asked", "answer", "reply"))
-        first_answer = (
-            select(answer.c.id)
-            .where(_same_chat(answer, asked), _captured(answer, AuthorKind.MEMBER),
-                   answer.c.occurred_at > asked.c.occurred_at)
-            .order_by(answer.c.occurred_at, answer.c.id)
-            .limit(1)
-            .scalar_subquery()
-        )
-        pairs = (
-            select(asked.c.occurred_at.label("asked_at"), first_answer.label("reply_id"))
-            .where(asked.c.team_id == team_id, _captured(asked, AuthorKind.CONTACT),
-                   asked.c.occurred_at >= start, asked.c.occurred_at < end)
-            .subquery()
-        )
-        query = (
-            select(pairs.c.asked_at, reply.c.occurred_at, reply.c.author_id)
-            .select_from(pairs.outerjoin(reply, reply.c.id == pairs.c.reply_id))
-            .order_by(pairs.c.asked_at)
-        )
-        return [ResponsePair(row[0], row[1], row[2]) for row in self._session.execute(query)]
+        params = {"team_id": team_id, "start": start, "end": end}
+        return [ResponsePair(*row) for row in self._session.execute(_response_pairs_query(), params)]
 
     def waiting(self, team_id: int, since: datetime, until: datetime) -> list[Waiting]:
         asked = t.interactions
@@ -88,6 +70,33 @@ class SqlConversationRepository:
         params = {"deal_id": deal_id, "customer_id": customer_id}  # NULL customer matches nothing
         row = self._session.execute(_unanswered_query(), params).first()
         return None if row is None else _waiting(row)
+
+
+@cache
+def _response_pairs_query():
+    """Built once (the weekly scorecard asks): each contact message of the team's window and the
+    first member message after it in its chat."""
+    asked, answer, reply = (aliased(t.interactions, name=n) for n in ("asked", "answer", "reply"))
+    first_answer = (
+        select(answer.c.id)
+        .where(_same_chat(answer, asked), _captured(answer, AuthorKind.MEMBER),
+               answer.c.occurred_at > asked.c.occurred_at)
+        .order_by(answer.c.occurred_at, answer.c.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    pairs = (
+        select(asked.c.occurred_at.label("asked_at"), first_answer.label("reply_id"))
+        .where(asked.c.team_id == bindparam("team_id"), _captured(asked, AuthorKind.CONTACT),
+               asked.c.occurred_at >= bindparam("start", type_=UTCDateTime()),
+               asked.c.occurred_at < bindparam("end", type_=UTCDateTime()))
+        .subquery()
+    )
+    return (
+        select(pairs.c.asked_at, reply.c.occurred_at, reply.c.author_id)
+        .select_from(pairs.outerjoin(reply, reply.c.id == pairs.c.reply_id))
+        .order_by(pairs.c.asked_at)
+    )
 
 
 @cache

@@ -11,7 +11,7 @@ its column (enums come back as members via StrEnumType, JSON lists/dicts as Muta
 
 from __future__ import annotations
 
-from sqlalchemy import Table, inspect
+from sqlalchemy import Connection, Table, event, inspect, update
 from sqlalchemy.orm import registry
 
 from core.model import (
@@ -50,8 +50,24 @@ def _is_mapped(cls: type) -> bool:
     return inspect(cls, raiseerr=False) is not None
 
 
+# Columns storage keeps for itself: mapped (so storage can set them) but not fields of the
+# domain class. A stage change's team is a copy of its deal's (tables.py); the stage-change
+# repository sets it from the deal the session holds, without asking the database.
+STORAGE_ONLY: dict[type, list[str]] = {StageChange: ["team_id"]}
+
+
 def start_mappers() -> None:
     """Map every domain class. Safe to call more than once (tests, CLI and bot all call it)."""
     for cls, table in MAPPED.items():
         if not _is_mapped(cls):
             mapper_registry.map_imperatively(cls, table)
+            if cls is Deal:
+                event.listen(Deal, "after_update", _deal_updated)
+
+
+def _deal_updated(_mapper, connection: Connection, deal: Deal) -> None:
+    """A deal moved to another team (a CSV import): its stage changes' copy of the team follows,
+    in the same flush and transaction."""
+    if inspect(deal).attrs.team_id.history.has_changes():
+        changes = tables.stage_changes
+        connection.execute(update(changes).where(changes.c.deal_id == deal.id).values(team_id=deal.team_id))

@@ -116,10 +116,9 @@ class SqlReminderRepository:
             figures.open_deals += count
             if amount is not None:
                 figures.open_amount[currency] = amount
-        sc = t.stage_changes.c
+        sc = t.stage_changes.c  # a change carries its deal's team (migration 0008): no join
         figures.stage_moves = self._count(
-            select(func.count()).select_from(t.stage_changes.join(t.deals, sc.deal_id == _D.id))
-            .where(in_team, sc.from_stage.is_not(None), sc.at >= start, sc.at < end))
+            select(func.count()).where(sc.team_id == team_id, sc.from_stage.is_not(None), sc.at >= start, sc.at < end))
         if stale_before:
             stale = or_(*(and_(_D.stage == stage, _D.stage_entered_at < cutoff)
                           for stage, cutoff in stale_before.items()))

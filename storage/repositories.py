@@ -246,6 +246,11 @@ class SqlDealRepository(_SqlRepository):
 
 class SqlStageChangeRepository(_SqlRepository):
     def add(self, change: StageChange) -> StageChange:
+        # The deal is in this session already (every caller just read or wrote it): its team
+        # comes from there, not from another query (storage.orm.STORAGE_ONLY).
+        deal = self._session.get(Deal, change.deal_id)
+        if deal is not None:
+            change.team_id = deal.team_id
         return self._add(change)
 
     def for_deal(self, deal_id: int) -> Sequence[StageChange]:

@@ -155,6 +155,14 @@ deals = sa.Table(
     sqlite_autoincrement=True,
 )
 
+
+def _team_of_deal(context) -> int | None:
+    """stage_changes.team_id when an insert leaves it out: its deal's team, read in the same
+    transaction. (The domain's StageChange has no team; storage keeps this copy.)"""
+    deal_id = context.get_current_parameters()["deal_id"]
+    return context.connection.execute(sa.select(deals.c.team_id).where(deals.c.id == deal_id)).scalar()
+
+
 stage_changes = sa.Table(
     "stage_changes",
     metadata,
@@ -164,9 +172,15 @@ stage_changes = sa.Table(
     sa.Column("to_stage", _CODE, nullable=False),
     sa.Column("at", UTCDateTime(), nullable=False),
     _fk("by_id", "members.id", ondelete="SET NULL", nullable=True),
+    # A copy of the deal's team (migration 0008), so the figures find one team's changes in a
+    # window without reading every team's: always equal to deals.team_id. Set by the stage-change
+    # repository from the deal in the session (the default above reads it for any other ORM
+    # insert); rewritten when a deal moves to another team (storage.orm). A raw INSERT must give it.
+    sa.Column("team_id", sa.Integer, sa.ForeignKey("teams.id", ondelete="RESTRICT"), nullable=False,
+              default=_team_of_deal),
     sa.Index(None, "deal_id", "at", "id", "to_stage"),  # a deal's history in order (and its furthest stage)
     sa.Index(None, "to_stage", "at"),
-    sa.Index(None, "at", "deal_id", "from_stage", "to_stage"),  # stage advances in a window
+    sa.Index(None, "team_id", "at", "from_stage", "to_stage", "deal_id"),  # a team's changes in a window
 )
 
 tasks = sa.Table(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 Amounts = dict[str, Decimal]  # currency -> sum
 
@@ -37,10 +38,22 @@ class RepCounts:
 
 
 @dataclass(frozen=True)
-class StaleDeal:
+class ScorecardCounts:
+    """A team's window [start, end) for the scorecard: its totals, how many of the deals created
+    in it reached each stage of the funnel order, and the per-member figures."""
+
+    totals: Totals
+    reached: list[int]
+    reps: list[RepCounts]
+
+
+class StaleDeal(NamedTuple):
+    """A tuple, not a dataclass: a scorecard lists every stale deal of the team (970 at 100k
+    deals), and making a frozen dataclass costs twice as much."""
+
     deal_id: int
     stage: str
-    entered_at: datetime
+    entered: int  # when it entered its stage: whole seconds since 1970 (reference.epoch)
 
 
 @dataclass(frozen=True)

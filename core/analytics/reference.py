@@ -17,6 +17,7 @@ from core.analytics.counts import (
     OpenGroup,
     PastState,
     RepCounts,
+    ScorecardCounts,
     StageExits,
     StaleDeal,
     Totals,
@@ -88,6 +89,11 @@ class ReferenceAnalytics:
                     reached[rank] += 1
         return reached
 
+    def scorecard(self, team_id: int, start: datetime, end: datetime, asof: datetime,
+                  order: Sequence[str]) -> ScorecardCounts:
+        return ScorecardCounts(self.totals(team_id, [start, end])[0], self.funnel(team_id, start, end, order),
+                               self.reps(team_id, start, end, asof, order))
+
     def reps(self, team_id: int, start: datetime, end: datetime, asof: datetime,
              order: Sequence[str]) -> list[RepCounts]:
         rows: dict[int, dict] = defaultdict(lambda: defaultdict(int))
@@ -113,10 +119,10 @@ class ReferenceAnalytics:
         return [RepCounts(member_id=member_id, **dict(values)) for member_id, values in sorted(rows.items())]
 
     def stale(self, team_id: int, entered_by: Mapping[str, datetime]) -> list[StaleDeal]:
-        found = [StaleDeal(d.id, d.stage, d.stage_entered_at) for d in self._team(team_id)
-                 if d.status == DealStatus.OPEN and d.stage in entered_by
-                 and d.stage_entered_at <= entered_by[d.stage]]
-        return sorted(found, key=lambda s: (s.entered_at, s.deal_id))
+        found = sorted((d.stage_entered_at, d.id, d.stage) for d in self._team(team_id)
+                       if d.status == DealStatus.OPEN and d.stage in entered_by
+                       and d.stage_entered_at <= entered_by[d.stage])
+        return [StaleDeal(deal_id, stage, epoch(entered)) for entered, deal_id, stage in found]
 
     # -- the win-probability model and the forecast ---------------------------------------------------
     def stage_exits(self, team_id: int, since: datetime, cutoff: datetime, order: Sequence[str],

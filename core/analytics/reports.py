@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from core.analytics import rounding
@@ -55,8 +56,7 @@ class RepRow:
     counts: RepCounts
 
 
-@dataclass(frozen=True)
-class StaleRow:
+class StaleRow(NamedTuple):  # one per stale deal, hundreds a scorecard: a tuple is cheaper to make
     deal_id: int
     stage: str
     days_in_stage: float
@@ -137,14 +137,12 @@ def build_scorecard(uow: UnitOfWork, team: Team, pipeline: Pipeline, period: Per
     start, end = period.bounds(team.timezone)
     order = funnel_order(pipeline)
     analytics = uow.analytics
-    totals = analytics.totals(team.id, [start, end])[0]
-    reached = analytics.funnel(team.id, start, end, order)
-    counts = analytics.reps(team.id, start, end, min(end, now), order)
+    counts = analytics.scorecard(team.id, start, end, min(end, now), order)
     limits = stage_limits(pipeline)
     now_seconds = epoch(now)
-    stale = [StaleRow(s.deal_id, s.stage, rounding.days(now_seconds - epoch(s.entered_at)), limits[s.stage])
-             for s in analytics.stale(team.id, overstay_cutoffs(pipeline, now, 1))]
-    reps = _rep_rows(uow, team, counts)
+    stale = [StaleRow(deal_id, stage, rounding.days(now_seconds - entered), limits[stage])
+             for deal_id, stage, entered in analytics.stale(team.id, overstay_cutoffs(pipeline, now, 1))]
+    reps = _rep_rows(uow, team, counts.reps)
     responses = response_times(uow.conversations.response_pairs(team.id, start, end),
                                WorkSettings.of(team.timezone, team.settings))
     answered = {rep: figure for rep, figure in responses.per_rep.items() if only_member in (None, rep)}
@@ -152,7 +150,7 @@ def build_scorecard(uow: UnitOfWork, team: Team, pipeline: Pipeline, period: Per
         reps = [row for row in reps if row.member.id == only_member]
     by_rep = [(member.ref(), _minutes(hours), count) for rep, (hours, count) in answered.items()
               if (member := uow.members.get(rep)) is not None]
-    return Scorecard(team, period, start, end, currency, totals, funnel_steps(order, reached), reps, stale,
+    return Scorecard(team, period, start, end, currency, counts.totals, funnel_steps(order, counts.reached), reps, stale,
                      _minutes(responses.team_median), sorted(by_rep))
 
 

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 
 from core.analytics.reference import ReferenceAnalytics
 from core.pipeline import DEFAULT_PIPELINE, WON
-from storage.db import make_engine, make_session_factory
 from storage.tables import metadata
 from storage.uow import SqlUnitOfWork
 from tests.analytics_history import History, histories, week_bounds
@@ -23,13 +21,6 @@ from tests.analytics_history import History, histories, week_bounds
 ORDER = [s.key for s in DEFAULT_PIPELINE.open_stages] + [WON]
 LIMITS = {s.key: s.sla_days for s in DEFAULT_PIPELINE.open_stages if s.sla_days is not None}
 EXAMPLES = 60
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def session_factory_of(request):
-    engine = make_engine(request.getfixturevalue(f"{request.param}_url"))
-    yield make_session_factory(engine)
-    engine.dispose()
 
 
 def _store(factory, history: History) -> None:
@@ -56,10 +47,10 @@ def _cutoffs(moment, factor: int, extra: int) -> dict:
 @given(histories())
 @settings(max_examples=EXAMPLES, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-def test_sql_figures_equal_the_reference(session_factory_of, history):
-    _store(session_factory_of, history)
+def test_sql_figures_equal_the_reference(factory_on_each_database, history):
+    _store(factory_on_each_database, history)
     ref = _reference(history)
-    with SqlUnitOfWork(session_factory_of) as uow:
+    with SqlUnitOfWork(factory_on_each_database) as uow:
         sql = uow.analytics
         for team in history.teams:
             bounds = week_bounds(team.timezone)
@@ -67,7 +58,9 @@ def test_sql_figures_equal_the_reference(session_factory_of, history):
             for start, end in zip(bounds, bounds[1:], strict=False):
                 assert sql.funnel(team.id, start, end, ORDER) == ref.funnel(team.id, start, end, ORDER)
                 for asof in (end, *history.moments[:1]):
-                    assert sql.reps(team.id, start, end, asof, ORDER) == ref.reps(team.id, start, end, asof, ORDER)
+                    card = sql.scorecard(team.id, start, end, asof, ORDER)
+                    assert card == ref.scorecard(team.id, start, end, asof, ORDER)
+                    assert card.totals == sql.totals(team.id, [start, end])[0]
             whole = (bounds[0], bounds[-1])
             for moment in history.moments:
                 stale = _cutoffs(moment, 1, 1)

@@ -10,11 +10,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-import pytest
-
 from core.model import Customer, Deal, DealStatus, Member, Role, StageChange, Team
 from core.pipeline import DEFAULT_PIPELINE, WON
-from storage.db import make_engine, make_session_factory
 from storage.uow import SqlUnitOfWork
 
 ORDER = [s.key for s in DEFAULT_PIPELINE.open_stages] + [WON]
@@ -23,15 +20,8 @@ SECOND = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)
 JUST_BEFORE = SECOND - timedelta(microseconds=1)  # 15:59:59.999999
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def factory(request):
-    engine = make_engine(request.getfixturevalue(f"{request.param}_url"))
-    yield make_session_factory(engine)
-    engine.dispose()
-
-
-def test_a_microsecond_across_a_second_is_one_second(factory):
-    with factory() as session, session.begin():
+def test_a_microsecond_across_a_second_is_one_second(factory_on_each_database):
+    with factory_on_each_database() as session, session.begin():
         session.add(Team("sales", timezone="UTC", id=1))
         session.flush()
         session.add_all([Member("ann", 1, Role.REP, id=1), Customer("Acme", team_id=1, id=1)])
@@ -40,7 +30,7 @@ def test_a_microsecond_across_a_second_is_one_second(factory):
                          status=DealStatus.WON, closed_at=SECOND))
         session.flush()
         session.add_all([StageChange(1, None, "quote", JUST_BEFORE, 1), StageChange(1, "quote", WON, SECOND, 1)])
-    with SqlUnitOfWork(factory) as uow:
+    with SqlUnitOfWork(factory_on_each_database) as uow:
         week = [SECOND - timedelta(days=1), SECOND + timedelta(days=1)]
         assert uow.analytics.totals(1, week)[0].cycle_seconds == 1
         quote = next(e for e in uow.analytics.stage_exits(1, week[0], week[1], ORDER, LIMITS) if e.stage == "quote")
