@@ -79,6 +79,11 @@ class CustomerRepository(Protocol):
         """Case-insensitive match on the name or any alias."""
         ...
 
+    def named(self, team_id: int, name: str) -> Customer:
+        """by_name, or a new customer of that name when there is none. Two transactions naming
+        the same new customer at once get one customer: the second waits for the first."""
+        ...
+
 
 class DealRepository(Protocol):
     def add(self, deal: Deal) -> Deal:

@@ -55,6 +55,11 @@ def _member_by_identity() -> Select:
 
 
 @cache
+def _lock_team() -> Select:
+    return select(t.teams.c.id).where(t.teams.c.id == bindparam("team_id")).with_for_update()
+
+
+@cache
 def _customer_by_name() -> Select:
     return (select(Customer)
             .where(t.customers.c.team_id == bindparam("team_id"),
@@ -214,6 +219,16 @@ class SqlCustomerRepository(_SqlRepository):
 
     def get(self, customer_id: int) -> Customer | None:
         return self._session.get(Customer, customer_id)
+
+    def named(self, team_id: int, name: str) -> Customer:
+        found = self.by_name(team_id, name)
+        if found is not None:
+            return found
+        # Names are not unique in SQL (aliases live in JSON), so a transaction about to create a
+        # customer locks its team's row first: one naming the same customer at that moment waits,
+        # then finds it (PostgreSQL; on SQLite the write lock taken at BEGIN already serializes).
+        self._session.execute(_lock_team(), {"team_id": team_id})
+        return self.by_name(team_id, name) or self._add(Customer(name=name, team_id=team_id))
 
     def by_name(self, team_id: int, name: str) -> Customer | None:
         """Case-insensitive match on the name, then on any alias."""

@@ -106,6 +106,11 @@ class FakeCustomerRepository(_Table):
                 return c
         return None
 
+    def named(self, team_id, name):
+        from core.model import Customer
+
+        return self.by_name(team_id, name) or self.add(Customer(name=name, team_id=team_id))
+
 
 class FakeDealRepository(_Table):
     def by_ref(self, ref):

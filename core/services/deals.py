@@ -40,8 +40,7 @@ def resolve_member(ctx: Context, handle: str | None) -> Member:
 
 
 def _customer(ctx: Context, name: str) -> Customer:
-    found = ctx.uow.customers.by_name(ctx.team.id, name)
-    return found or ctx.uow.customers.add(Customer(name=name, team_id=ctx.team.id))
+    return ctx.uow.customers.named(ctx.team.id, name)
 
 
 def new_deal(cmd: c.NewDeal, ctx: Context) -> Reply:

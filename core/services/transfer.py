@@ -124,8 +124,7 @@ class _Importer:
         return member
 
     def _customer(self, name: str, team: Team) -> Customer:
-        customer = self.uow.customers.by_name(team.id, name)
-        return customer or self.uow.customers.add(Customer(name, team_id=team.id))
+        return self.uow.customers.named(team.id, name)
 
     def _create(self, row: DealRow, team: Team, owner: Member, customer: Customer) -> None:
         deal = Deal(

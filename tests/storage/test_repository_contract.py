@@ -175,6 +175,16 @@ def test_customers_by_name_matches_name_or_alias_in_the_team(new_uow: NewUow, wo
         assert uow.customers.by_name(world.team, "Initech") is None
 
 
+def test_named_finds_the_customer_or_creates_it_once(new_uow: NewUow, world: World):
+    with new_uow() as uow:
+        assert uow.customers.named(world.team, "ACME").id == world.acme  # by alias, any case
+        initech = uow.customers.named(world.team, "Initech")
+        assert initech.id is not None and initech.team_id == world.team
+        assert uow.customers.named(world.team, "initech").id == initech.id
+        assert uow.customers.named(world.other_team, "Initech").id != initech.id  # per team
+        uow.commit()
+
+
 def test_case_is_ignored_beyond_ascii(new_uow: NewUow, world: World):
     with new_uow() as uow:
         team = uow.teams.add(Team(name="Équipe Zoë")).id
