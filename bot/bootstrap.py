@@ -49,9 +49,11 @@ def build(settings: Settings, *, extra_admins: frozenset = frozenset(), migrate:
     start_mappers()
     if migrate if migrate is not None else settings.is_sqlite:
         ensure_schema(engine)
-    session_factory = make_session_factory(writing_engine(engine))
+    session_factory = make_session_factory(engine)
+    writing_factory = make_session_factory(writing_engine(engine))
     clock = FrozenClock(settings.fixed_now) if settings.fixed_now else SystemClock()
     bot = Dealbot(lambda: SqlUnitOfWork(session_factory), clock, defaults_from(settings, extra_admins))
+    bot.writing_uow_factory = lambda: SqlUnitOfWork(writing_factory)  # commands and capture batches
     bot.is_transient = is_transient  # a command that lost a race with another writer runs again
     bot.capture_hooks.append(suggest_next_steps)  # dated commitments in captured chat -> [Keep] DMs
     return Wired(bot=bot, engine=engine, settings=settings)

@@ -117,11 +117,12 @@ def store_with(bot: Dealbot, uow_factory: Callable[[], UnitOfWork] | None = None
 
 
 def capture_writer(wired: Wired) -> CaptureWriter:
-    """The writer `dealbot run` uses: batches stored in the bot's units of work (on SQLite they
-    take the write lock as they begin, so a command writing at the same moment makes a batch
-    wait on busy_timeout rather than fail; storage.db.writing_engine)."""
+    """The writer `dealbot run` uses."""
     return CaptureWriter(capture_store(wired))
 
 
 def capture_store(wired: Wired) -> StoreBatch:
-    return store_with(wired.bot)
+    """store_with in the bot's writing units of work: on SQLite a batch takes the write lock as it
+    begins, so a command writing at the same moment makes it wait on busy_timeout rather than
+    fail (storage.db.writing_engine)."""
+    return store_with(wired.bot, wired.bot.writing_uow_factory)

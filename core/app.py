@@ -94,6 +94,10 @@ class Dealbot:
         # (storage.db.is_transient, set by bot/bootstrap.py); none by default.
         self.is_transient: Callable[[Exception], bool] = lambda error: False
         self.attempts = 3
+        # Units of work that will write (commands, capture batches): on SQLite they take the
+        # write lock as they begin (storage.db.writing_engine, set by bot/bootstrap.py). Scans and
+        # the dispatcher read first and write last, so they keep uow_factory.
+        self.writing_uow_factory: Callable[[], UnitOfWork] = uow_factory
 
     def handle(self, incoming: Incoming) -> Reply:
         """The reply to one chat message. A command that fails on a conflict with another
@@ -114,7 +118,7 @@ class Dealbot:
 
     def _handle_once(self, incoming: Incoming, now: datetime, lang: list[str]) -> Reply:
         pipeline: Pipeline | None = None
-        with self.uow_factory() as uow:
+        with self.writing_uow_factory() as uow:
             try:
                 actor = people.identify(uow, incoming, self.defaults, now)
                 team = uow.teams.get(actor.team_id)
