@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
-from functools import cache
 
 from sqlalchemy import Row, func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -28,12 +27,6 @@ def dialect_insert(session: Session, table):
     """INSERT with ON CONFLICT support on either database."""
     dialect = session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-
-
-@cache
-def _insert_skipping_taken_keys(dialect: str):
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(t.outbox).on_conflict_do_nothing(index_elements=["dedupe_key"])
 
 
 def _values(message: OutboxMessage) -> dict:
@@ -71,8 +64,8 @@ class SqlOutboxRepository:
 
     def add_all(self, messages: Sequence[OutboxMessage]) -> None:
         if messages:
-            self._session.execute(_insert_skipping_taken_keys(self._session.get_bind().dialect.name),
-                                  [_values(message) for message in messages])
+            statement = dialect_insert(self._session, t.outbox).on_conflict_do_nothing(index_elements=["dedupe_key"])
+            self._session.execute(statement, [_values(message) for message in messages])
 
     def existing_keys(self, keys: Collection[str]) -> set[str]:
         keys = list(keys)
