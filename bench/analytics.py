@@ -110,10 +110,14 @@ def build(path: Path, deals: int) -> None:
         close = created + timedelta(days=rng.uniform(20, 90))
         if not closed and close < NOW:
             close = NOW + timedelta(days=rng.uniform(3, 50))  # a rep keeps an open deal's date ahead
+        furthest = None
+        for _, to_stage, _ in changes:
+            furthest = DEFAULT_PIPELINE.further(furthest, to_stage)
         deal_rows.append((d, f"d{d}", rng.randrange(team, 301, 3), owner, team, stage, last.strftime(FMT),
                           created.strftime(FMT), rng.randrange(10, 500) * 100000, "CNY", close.strftime(FMT),
-                          stage if closed else "open", last.strftime(FMT) if closed else None, "[]"))
-        change_rows += [(d, team, f, t_, a.strftime(FMT), owner) for f, t_, a in changes]
+                          stage if closed else "open", last.strftime(FMT) if closed else None, "[]", furthest))
+        change_rows += [(d, team, f, t_, a.strftime(FMT), owner, owner, DEFAULT_PIPELINE.is_advance(f, t_))
+                        for f, t_, a in changes]
         due = created + timedelta(days=rng.uniform(1, 30))
         task_rows.append((f"t{d}", owner, team, created.strftime(FMT), due.strftime(FMT), d,
                           None if rng.random() < 0.3 or due > NOW else due.strftime(FMT)))
@@ -125,10 +129,10 @@ def build(path: Path, deals: int) -> None:
             when = min(entered + timedelta(days=1), entered + (until - entered) / 2)
             note_rows.append((team, "x", when.strftime(FMT), "call", d, owner))
     db.executemany("INSERT INTO deals (id, title, customer_id, owner_id, team_id, stage, stage_entered_at, created_at,"
-                   " amount, currency, expected_close, status, closed_at, deliverables_done) "
-                   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", deal_rows)
-    db.executemany("INSERT INTO stage_changes (deal_id, team_id, from_stage, to_stage, at, by_id)"
-                   " VALUES (?,?,?,?,?,?)", change_rows)
+                   " amount, currency, expected_close, status, closed_at, deliverables_done, furthest_stage) "
+                   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", deal_rows)
+    db.executemany("INSERT INTO stage_changes (deal_id, team_id, from_stage, to_stage, at, by_id, owner_id, advance)"
+                   " VALUES (?,?,?,?,?,?,?,?)", change_rows)
     db.executemany("INSERT INTO tasks (title, assignee_id, team_id, created_at, due_at, deal_id, done_at, origin) "
                    "VALUES (?,?,?,?,?,?,?,'typed')", task_rows)
     db.executemany("INSERT INTO interactions (team_id, text, occurred_at, kind, deal_id, author_id, platform, chat_id)"

@@ -2,10 +2,9 @@
 figure, straight on sqlite3, with the fewest statements a person would write, and returns the same
 numbers, which bench/analytics.py checks against dealbot's before it times anything.
 
-They read the same file through the same indexes (migrations 0007, 0008: a stage change carries
-its deal's team), with the same "INDEXED BY" on the deal of a stage change that
-storage/analytics.py gives SQLite (without it, SQLite without ANALYZE statistics picks a plan ~12x
-slower). What they leave out is exactly dealbot's own cost: SQLAlchemy, the domain objects,
+They read the same file through the same indexes and the same kept columns (migrations 0007–0009:
+a stage change carries its deal's team, owner and whether it advanced; a deal its furthest stage).
+What they leave out is exactly dealbot's own cost: SQLAlchemy, the domain objects,
 rounding and the reply. They are written as a person would first write them, one statement per
 figure; dealbot's own statements are shaped further (storage/analytics.py).
 """
@@ -47,13 +46,12 @@ CLOSED = ("SELECT owner_id, status, currency, count(*), sum(amount),"
           f" sum({SECONDS.format('closed_at')} - {SECONDS.format('created_at')})"
           " FROM deals WHERE team_id = ? AND closed_at >= ? AND closed_at < ? AND status != 'open'"
           " GROUP BY owner_id, status, currency")
-FUNNEL = (f"SELECT CASE WHEN d.stage = '{WON}' THEN {len(ORDER) - 1} ELSE max(coalesce({_rank('d.stage')}, 0),"
-          f" coalesce((SELECT max({_rank('s.to_stage')}) FROM stage_changes s WHERE s.deal_id = d.id), 0)) END AS top,"
-          " count(*) FROM deals d WHERE d.team_id = ? AND d.created_at >= ? AND d.created_at < ? GROUP BY top")
-ADVANCES = ("SELECT d.owner_id, count(*) FROM stage_changes s"
-            " JOIN deals d INDEXED BY ix_deals_id_team_id_owner_id ON d.id = s.deal_id"
-            f" WHERE s.team_id = ? AND s.at >= ? AND s.at < ? AND {_rank('s.to_stage')} > {_rank('s.from_stage')}"
-            " GROUP BY d.owner_id")
+# The funnel reads each deal's furthest stage (deals.furthest_stage, migration 0009), the advances
+# each change's owner and advance flag (stage_changes.owner_id, .advance): the columns dealbot keeps.
+FUNNEL = (f"SELECT max(coalesce({_rank('stage')}, 0), coalesce({_rank('furthest_stage')}, 0)) AS top, count(*)"
+          " FROM deals WHERE team_id = ? AND created_at >= ? AND created_at < ? GROUP BY top")
+ADVANCES = ("SELECT owner_id, count(*) FROM stage_changes WHERE team_id = ? AND advance = 1 AND at >= ? AND at < ?"
+            " AND owner_id IS NOT NULL GROUP BY owner_id")
 LOGGED = ("SELECT author_id, count(*) FROM interactions WHERE team_id = ? AND occurred_at >= ?"
           " AND occurred_at < ? AND author_id IS NOT NULL AND kind != 'message' GROUP BY author_id")
 OVERDUE = ("SELECT assignee_id, count(*) FROM ("

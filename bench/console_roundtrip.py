@@ -186,11 +186,11 @@ def raw_new(b: Baseline, number: int) -> int:
     b.db.execute("BEGIN")
     deal_id = b.db.execute(
         "INSERT INTO deals (title, customer_id, owner_id, team_id, stage, stage_entered_at, created_at,"
-        " amount, currency, status, last_activity_at, deliverables_done)"
-        " VALUES (?, ?, ?, ?, 'lead', ?, ?, ?, 'CNY', 'open', ?, '[]')",
+        " amount, currency, status, last_activity_at, deliverables_done, furthest_stage)"
+        " VALUES (?, ?, ?, ?, 'lead', ?, ?, ?, 'CNY', 'open', ?, '[]', 'lead')",
         (title, customer_id, b.actor_id, b.team_id, at, at, amount_k(number) * 100_000, at)).lastrowid
-    b.db.execute("INSERT INTO stage_changes (deal_id, team_id, from_stage, to_stage, at, by_id)"
-                 " VALUES (?, ?, NULL, 'lead', ?, ?)", (deal_id, b.team_id, at, b.actor_id))
+    b.db.execute("INSERT INTO stage_changes (deal_id, team_id, from_stage, to_stage, at, by_id, owner_id, advance)"
+                 " VALUES (?, ?, NULL, 'lead', ?, ?, ?, 0)", (deal_id, b.team_id, at, b.actor_id, b.actor_id))
     audit(b, "deal.create", deal_id, at, None, {  # the same snapshot as core.audit.deal_snapshot
         "title": title, "stage": "lead", "status": "open", "amount": f"{amount_k(number) * 1000}.00",
         "currency": "CNY", "owner_id": b.actor_id, "customer_id": customer_id, "expected_close": None,
@@ -202,11 +202,11 @@ def raw_new(b: Baseline, number: int) -> int:
 def raw_move(b: Baseline, deal_id: int) -> None:
     at = now_stamp()
     b.db.execute("BEGIN")
-    b.db.execute("INSERT INTO stage_changes (deal_id, team_id, from_stage, to_stage, at, by_id)"
-                 " VALUES (?, ?, 'lead', 'contact', ?, ?)", (deal_id, b.team_id, at, b.actor_id))
+    b.db.execute("INSERT INTO stage_changes (deal_id, team_id, from_stage, to_stage, at, by_id, owner_id, advance)"
+                 " VALUES (?, ?, 'lead', 'contact', ?, ?, ?, 1)", (deal_id, b.team_id, at, b.actor_id, b.actor_id))
     audit(b, "deal.move", deal_id, at, {"stage": "lead"}, {"stage": "contact"})
-    b.db.execute("UPDATE deals SET stage = 'contact', stage_entered_at = ?, last_activity_at = ?"
-                 " WHERE id = ?", (at, at, deal_id))
+    b.db.execute("UPDATE deals SET stage = 'contact', stage_entered_at = ?, last_activity_at = ?,"
+                 " furthest_stage = 'contact' WHERE id = ?", (at, at, deal_id))
     b.db.execute("COMMIT")
 
 

@@ -104,6 +104,10 @@ class Deal:
     id: int | None = None
     # `snooze D-12 2d`: no reminders about the deal until then.
     snoozed_until: datetime | None = None
+    # The furthest stage of the funnel (open stages, then won) its stage changes ever reached; kept
+    # by core.pipeline.Pipeline.change, so the funnel reads one row per deal, not its history.
+    # None when it has no history (deals imported before this was kept, and CSV rows without any).
+    furthest_stage: str | None = None
 
     @property
     def code(self) -> str:
@@ -122,6 +126,11 @@ class StageChange:
     at: datetime
     by_id: int | None
     id: int | None = None
+    # What the figures read of that moment (DESIGN.md §5), fixed when the change is made
+    # (core.pipeline.Pipeline.change): whose deal it was, and whether it moved the deal to a later
+    # stage of its pipeline. A later change of owner does not move past advances to the new owner.
+    owner_id: int | None = None
+    advance: bool = False
 
 
 @dataclass(eq=False)

@@ -9,6 +9,9 @@ from __future__ import annotations
 import difflib
 import tomllib
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+from core.model import Deal, StageChange
 
 WON, LOST = "won", "lost"
 
@@ -99,6 +102,33 @@ class Pipeline:
         order = [s.key for s in self.stages if s.key != LOST]
         i = order.index(key) if key in order else -1
         return order[i + 1] if 0 <= i < len(order) - 1 else None
+
+    @property
+    def funnel(self) -> list[str]:
+        """The stages a deal climbs, in order: the open ones, then won (lost is not a step)."""
+        return [s.key for s in self.stages if not s.is_closed] + [WON]
+
+    def is_advance(self, from_key: str | None, to_key: str) -> bool:
+        """A move to a later step of the funnel (creation, and moves from or to lost, are not)."""
+        funnel = self.funnel
+        return from_key in funnel and to_key in funnel and funnel.index(to_key) > funnel.index(from_key)
+
+    def further(self, reached: str | None, key: str) -> str | None:
+        """The further of two stages in the funnel; a stage outside it (lost) never is."""
+        funnel = self.funnel
+        if key not in funnel:
+            return reached
+        return key if reached not in funnel or funnel.index(key) > funnel.index(reached) else reached
+
+    def change(self, deal: Deal, to_key: str, at: datetime, by_id: int | None, *,
+               from_key: str | None) -> StageChange:
+        """The history row of `deal` entering `to_key` (from `from_key`; None when it is created),
+        with whose deal it was and whether it is an advance; the deal's furthest stage follows."""
+        furthest = self.further(deal.furthest_stage, to_key)
+        if furthest != deal.furthest_stage:
+            deal.furthest_stage = furthest
+        return StageChange(deal.id, from_key, to_key, at, by_id, owner_id=deal.owner_id,
+                           advance=self.is_advance(from_key, to_key))
 
     def between(self, from_key: str, to_key: str) -> list[Stage]:
         """Open stages strictly between two stages, in order: what a skip jumps over."""

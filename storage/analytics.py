@@ -1,7 +1,9 @@
 """SqlAnalytics: the figures of DESIGN.md §5 as GROUP BY queries (core.ports.Analytics).
 
 Each method reads one team's rows inside a time window through an index that holds every column
-it reads (migrations 0004, 0007, 0008) and returns exact aggregates; nothing is rounded here.
+it reads (migrations 0004, 0007, 0008, 0009) and returns exact aggregates; nothing is rounded here.
+Two figures read what was kept when a stage changed instead of the deals' histories: the funnel
+reads Deal.furthest_stage, the advances per rep StageChange.owner_id and .advance.
 Durations are whole seconds computed in SQL by `epoch()`, which SQLite and PostgreSQL evaluate
 identically (timestamps are stored as naive UTC). Results are sorted in Python where the order
 matters, or in SQL by time and id only, so no database collation leaks into them. The scorecard's
@@ -25,19 +27,17 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
-    column,
     func,
     literal,
     literal_column,
     null,
     or_,
     select,
-    tuple_,
+    true,
     union_all,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.expression import TableClause
 from sqlalchemy.sql.functions import FunctionElement
 
 from core.analytics.counts import (
@@ -96,29 +96,6 @@ def _greatest_postgresql(element, compiler, **kw):
     return f"greatest({compiler.process(element.clauses, **kw)})"
 
 
-class _DealOfChange(TableClause):
-    """`deals` as the deal of each stage change: on SQLite, read through the index of deals by id
-    with their team and owner ("INDEXED BY"), never through the table.
-
-    Left to itself, SQLite without ANALYZE statistics (what a user's database has) starts from the
-    team's deals and probes each one for changes in the window, or, told otherwise, looks each
-    change's deal up in the table itself: about 12x and 3x slower than reading only this index,
-    at 100k deals (bench/analytics.py). PostgreSQL plans the join by itself.
-    """
-
-    inherit_cache = True
-    INDEX = "ix_deals_id_team_id_owner_id"  # storage.tables, migration 0007
-
-
-@compiles(_DealOfChange, "sqlite")
-def _deal_of_change_sqlite(element, compiler, **kw):
-    text = compiler.visit_table(element, **kw)
-    return f"{text} INDEXED BY {element.INDEX}" if kw.get("asfrom") else text
-
-
-_DEAL = _DealOfChange("deals", column("id", Integer), column("team_id", Integer), column("owner_id", Integer))
-
-
 def _rank(column, order: Sequence[str]):
     """The stage's position in the funnel order; NULL for lost and unknown stages."""
     return case({key: i for i, key in enumerate(order)}, value=column, else_=None) if order else null()
@@ -134,21 +111,18 @@ _TEAM = bindparam("team", type_=Integer())
 _START, _END, _ASOF = (bindparam(name, type_=UTCDateTime()) for name in ("start", "end", "asof"))
 
 
-def _furthest(order: tuple[str, ...]):
-    """Per deal, the furthest stage it reached: its current stage or its history's furthest,
-    looked up deal by deal through ix_stage_changes_deal_id_at_id_to_stage (no table reads). A
-    deal at the last stage (won) cannot have gone further, so its history is not read at all."""
+def _top(order: tuple[str, ...]):
+    """Per deal, the furthest stage of `order` it reached, as its rank: the further of its current
+    stage and the furthest its history reached (Deal.furthest_stage, kept when a stage changes),
+    the first stage when neither is in the order. Read from the index of deals created in a window."""
     if not order:
         return literal_column("0", Integer)
-    furthest_change = (select(func.max(_rank(_S.to_stage, order))).where(_S.deal_id == _D.id)
-                       .scalar_subquery())
-    return case((_D.stage == order[-1], len(order) - 1),
-                else_=greatest(func.coalesce(_rank(_D.stage, order), 0), func.coalesce(furthest_change, 0)))
+    return greatest(func.coalesce(_rank(_D.stage, order), 0), func.coalesce(_rank(_D.furthest_stage, order), 0))
 
 
 @cache
 def _funnel_statement(order: tuple[str, ...]):
-    return (select(_furthest(order).label("top"), func.count())
+    return (select(_top(order).label("top"), func.count())
             .where(_D.team_id == _TEAM, _window(_D.created_at, _START, _END)).group_by("top"))
 
 
@@ -157,19 +131,14 @@ def _reached(tops: dict[int, int], order: Sequence[str]) -> list[int]:
 
 
 # The parts of the scorecard's one statement: what each row counts. Every row is
-# (part, key, status, currency, count, amount, seconds); key is the member, or the funnel's rank.
-_CLOSED, _CREATED, _FUNNEL, _ADVANCES, _LOGGED, _OVERDUE = range(6)
+# (part, key, status, currency, count, amount, seconds, top); key is the member.
+_CLOSED, _CREATED, _ADVANCES, _LOGGED, _OVERDUE = range(5)
 
 
-def _part(part: int, key, *columns):
+def _part(part: int, key, *columns, top=None):
     """A row of the scorecard statement; the columns that this part does not have are NULL."""
-    return select(literal_column(str(part), Integer), key, *columns, *(null() for _ in range(5 - len(columns))))
-
-
-def _forward_moves(order: tuple[str, ...]) -> list[tuple[str, str]]:
-    """Every (from, to) that is a stage advance: to a later stage of the order. One IN over these
-    pairs costs SQLite less than ranking both stages of every change in the window."""
-    return [(earlier, later) for i, earlier in enumerate(order) for later in order[i + 1:]]
+    return select(literal_column(str(part), Integer), key, *columns, *(null() for _ in range(5 - len(columns))),
+                  null() if top is None else top)
 
 
 @cache
@@ -183,16 +152,14 @@ def _scorecard_statement(order: tuple[str, ...]):
                     func.sum(case((_D.status == _WON, epoch(_D.closed_at) - epoch(_D.created_at)), else_=None)))
               .where(in_team, _D.status != _OPEN, _window(_D.closed_at, _START, _END))
               .group_by(_D.owner_id, _D.status, _D.currency))
-    new = _part(_CREATED, _D.owner_id, null(), null(), func.count()).where(in_team, created).group_by(_D.owner_id)
-    funnel = (_part(_FUNNEL, _furthest(order).label("top"), null(), null(), func.count())
-              .where(in_team, created).group_by("top"))
-    # A change carries its deal's team (migration 0008), so only this team's changes are read;
-    # the deal is looked up for its owner only.
-    advances = (_part(_ADVANCES, _DEAL.c.owner_id, null(), null(), func.count())
-                .select_from(t.stage_changes.join(_DEAL, _DEAL.c.id == _S.deal_id))
-                .where(_S.team_id == _TEAM, _window(_S.at, _START, _END),
-                       tuple_(_S.from_stage, _S.to_stage).in_(_forward_moves(order)))
-                .group_by(_DEAL.c.owner_id))
+    # The week's new deals per owner and its cohort funnel, from one read of the same index.
+    new = (_part(_CREATED, _D.owner_id, null(), null(), func.count(), top=_top(order).label("top"))
+           .where(in_team, created).group_by(_D.owner_id, "top"))
+    # Credited to whoever owned the deal when it advanced (StageChange.owner_id).
+    advances = (_part(_ADVANCES, _S.owner_id, null(), null(), func.count())
+                .where(_S.team_id == _TEAM, _S.advance == true(), _window(_S.at, _START, _END),
+                       _S.owner_id.is_not(None))
+                .group_by(_S.owner_id))
     logged = (_part(_LOGGED, _I.author_id, null(), null(), func.count())
               .where(_I.team_id == _TEAM, _window(_I.occurred_at, _START, _END), _I.author_id.is_not(None),
                      _I.kind != CAPTURED)
@@ -203,7 +170,7 @@ def _scorecard_statement(order: tuple[str, ...]):
     late = union_all(select(_T.assignee_id.label("member_id")).where(before, _T.done_at.is_(None)),
                      select(_T.assignee_id.label("member_id")).where(before, _T.done_at >= _ASOF)).subquery()
     overdue = _part(_OVERDUE, late.c.member_id, null(), null(), func.count()).group_by(late.c.member_id)
-    return union_all(closed, new, funnel, advances, logged, overdue)
+    return union_all(closed, new, advances, logged, overdue)
 
 
 @cache
@@ -219,7 +186,7 @@ def _stale_statement(stages: tuple[str, ...]):
             .order_by(parts.c.stage_entered_at, parts.c.id))
 
 
-_REP_FIGURE = {_CREATED: "new_deals", _ADVANCES: "advances", _LOGGED: "interactions", _OVERDUE: "overdue_tasks"}
+_REP_FIGURE = {_ADVANCES: "advances", _LOGGED: "interactions", _OVERDUE: "overdue_tasks"}
 
 
 class SqlAnalytics:
@@ -271,8 +238,8 @@ class SqlAnalytics:
         totals["won_amount"] = {}
         reps: dict[int, dict] = defaultdict(lambda: defaultdict(int))
         tops: dict[int, int] = {}
-        for part, key, status, currency, count, amount, seconds in self._rows(_scorecard_statement(tuple(order)),
-                                                                             params):
+        for part, key, status, currency, count, amount, seconds, top in self._rows(
+                _scorecard_statement(tuple(order)), params):
             if part == _CLOSED:
                 if status != _WON:
                     totals["lost"] += count
@@ -284,12 +251,12 @@ class SqlAnalytics:
                 if amount is not None:
                     totals["won_amount"][currency] = totals["won_amount"].get(currency, 0) + amount
                     rep.setdefault("won_amount", {})[currency] = amount
-            elif part == _FUNNEL:
-                tops[key] = count
+            elif part == _CREATED:
+                reps[key]["new_deals"] += count
+                totals["new_deals"] += count
+                tops[top] = tops.get(top, 0) + count
             else:
                 reps[key][_REP_FIGURE[part]] = count
-                if part == _CREATED:
-                    totals["new_deals"] += count
         return ScorecardCounts(Totals(**totals), _reached(tops, order),
                                [RepCounts(member_id=member_id, **values) for member_id, values in sorted(reps.items())])
 

@@ -132,6 +132,7 @@ deals = sa.Table(
     sa.Column("last_activity_at", UTCDateTime(), nullable=True),
     sa.Column("deliverables_done", JSONList, nullable=False),
     sa.Column("snoozed_until", UTCDateTime(), nullable=True),
+    sa.Column("furthest_stage", _CODE, nullable=True),  # Deal.furthest_stage (migration 0009)
     sa.Index(None, "ref", unique=True),
     sa.Index(None, "team_id", "status", "stage", "stage_entered_at"),  # and the stale deals (figures)
     sa.Index(None, "owner_id", "status"),
@@ -144,8 +145,8 @@ deals = sa.Table(
     sa.Index(None, "snoozed_until"),
     # The figures (storage.analytics): a team's deals created, closed or expected to close in a
     # window, each index holding every column its GROUP BY reads, so no table row is read
-    # (migration 0007); and the team and owner of a deal by id, for its stage changes.
-    sa.Index(None, "team_id", "created_at", "owner_id", "stage"),
+    # (migrations 0007, 0009); and the team and owner of a deal by id, for its stage changes.
+    sa.Index(None, "team_id", "created_at", "owner_id", "stage", "furthest_stage"),
     sa.Index("ix_deals_closed_figures", "team_id", "closed_at", "status", "owner_id", "currency", "amount",
              "created_at"),
     sa.Index("ix_deals_open_by_close", "team_id", "status", "expected_close", "stage", "stage_entered_at",
@@ -178,9 +179,14 @@ stage_changes = sa.Table(
     # insert); rewritten when a deal moves to another team (storage.orm). A raw INSERT must give it.
     sa.Column("team_id", sa.Integer, sa.ForeignKey("teams.id", ondelete="RESTRICT"), nullable=False,
               default=_team_of_deal),
-    sa.Index(None, "deal_id", "at", "id", "to_stage"),  # a deal's history in order (and its furthest stage)
+    # StageChange.owner_id and .advance (migration 0009): whose deal it was, and whether the change
+    # moved it forward, fixed when it was made, for the scorecard's stage advances per rep.
+    _fk("owner_id", "members.id", ondelete="SET NULL", nullable=True),
+    sa.Column("advance", sa.Boolean(), nullable=False, server_default=sa.false()),
+    sa.Index(None, "deal_id", "at", "id", "to_stage"),  # a deal's history in order
     sa.Index(None, "to_stage", "at"),
     sa.Index(None, "team_id", "at", "from_stage", "to_stage", "deal_id"),  # a team's changes in a window
+    sa.Index(None, "team_id", "advance", "at", "owner_id"),  # a team's advances in a window, by owner
 )
 
 tasks = sa.Table(

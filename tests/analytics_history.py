@@ -99,28 +99,35 @@ def _deal(draw, history: History, deal_id: int, anchors: list[datetime]) -> None
     owner = draw(st.sampled_from(history.members))
     created = draw(moments(anchors))
     stage = draw(st.sampled_from(OPEN))
-    changes = [StageChange(deal_id, None, stage, created, owner.id)]
+    deal = Deal(
+        title=f"d{deal_id}", customer_id=team.id, owner_id=owner.id, team_id=team.id, stage=stage,
+        stage_entered_at=created, created_at=created, id=deal_id,
+        amount=draw(st.one_of(st.none(), st.integers(1, 10**9).map(lambda c: Decimal(c).scaleb(-2)))),
+        currency=draw(st.sampled_from(["CNY", "CNY", "USD"])),
+        expected_close=draw(st.one_of(st.none(), moments(anchors))),
+    )
+    # Through the pipeline, as the services write them: each change keeps whose deal it was and
+    # whether it advanced, and the deal its furthest stage.
+    changes = [DEFAULT_PIPELINE.change(deal, stage, created, owner.id, from_key=None)]
     at = created
     for _ in range(draw(st.integers(0, 5))):
         at += draw(st.sampled_from(STEPS)) + draw(st.sampled_from(NUDGES))
+        if draw(st.integers(0, 5)) == 0:  # handed to another rep: later advances are theirs
+            deal.owner_id = draw(st.sampled_from(history.members)).id
         target = draw(st.sampled_from([s for s in STAGES if s != changes[-1].to_stage]))
-        changes.append(StageChange(deal_id, changes[-1].to_stage, target, at, owner.id))
+        changes.append(DEFAULT_PIPELINE.change(deal, target, at, owner.id, from_key=changes[-1].to_stage))
     last = changes[-1]
     closed = last.to_stage in (WON, LOST)
-    deal = Deal(
-        title=f"d{deal_id}", customer_id=team.id, owner_id=owner.id, team_id=team.id, stage=last.to_stage,
-        stage_entered_at=last.at, created_at=created, id=deal_id,
-        amount=draw(st.one_of(st.none(), st.integers(1, 10**9).map(lambda c: Decimal(c).scaleb(-2)))),
-        currency=draw(st.sampled_from(["CNY", "CNY", "USD"])),
-        status=DealStatus(last.to_stage) if closed else DealStatus.OPEN,
-        closed_at=last.at if closed else None,
-        expected_close=draw(st.one_of(st.none(), moments(anchors))),
-    )
+    deal.stage, deal.stage_entered_at = last.to_stage, last.at
+    deal.status = DealStatus(last.to_stage) if closed else DealStatus.OPEN
+    deal.closed_at = last.at if closed else None
     history.deals.append(deal)
     if draw(st.integers(0, 9)):  # one deal in ten has no history rows (an old import)
         for change in changes:
             change.id = len(history.changes) + 1
             history.changes.append(change)
+    else:
+        deal.furthest_stage = None
 
 
 def _task(draw, history: History, task_id: int, anchors: list[datetime]) -> None:

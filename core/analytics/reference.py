@@ -107,8 +107,10 @@ class ReferenceAnalytics:
         rank = {key: i for i, key in enumerate(order)}
         for change in self._changes():
             deal = deals.get(change.deal_id)
-            if deal is not None and start <= change.at < end and _is_advance(change, rank):
-                rows[deal.owner_id]["advances"] += 1
+            # Credited to whoever owned the deal when it advanced, not to its owner today.
+            if (deal is not None and change.owner_id is not None and start <= change.at < end
+                    and _is_advance(change, rank)):
+                rows[change.owner_id]["advances"] += 1
         for item in self._interactions():
             if (item.team_id == team_id and item.author_id is not None and item.kind != CAPTURED
                     and start <= item.occurred_at < end):

@@ -21,7 +21,7 @@ from core.analytics.reference import epoch
 from core.analytics.winprob import Estimate, WinModel
 from core.model import Member, Role, Team
 from core.periods import Period
-from core.pipeline import WON, Pipeline
+from core.pipeline import Pipeline
 from core.ports import UnitOfWork
 from core.responses import response_times
 from core.worktime import WorkSettings
@@ -31,7 +31,7 @@ LEARN_DAYS = 91  # the win-probability model learns from the stays of the last q
 
 
 def funnel_order(pipeline: Pipeline) -> list[str]:
-    return [s.key for s in pipeline.open_stages] + [WON]
+    return pipeline.funnel
 
 
 def stage_limits(pipeline: Pipeline) -> dict[str, int]:

@@ -10,7 +10,7 @@ from core.context import Context
 from core.errors import UserError
 from core.i18n import t
 from core.messages import Button, Reply
-from core.model import Customer, Deal, DealStatus, Interaction, Member, StageChange, Task
+from core.model import Customer, Deal, DealStatus, Interaction, Member, Task
 from core.pipeline import LOST, WON
 
 
@@ -54,9 +54,9 @@ def new_deal(cmd: c.NewDeal, ctx: Context) -> Reply:
         team_id=owner.team_id, stage=stage, stage_entered_at=ctx.now, created_at=ctx.now,
         amount=cmd.amount.amount if cmd.amount else None,
         currency=cmd.amount.currency if cmd.amount else ctx.defaults.currency,
-        expected_close=cmd.close, last_activity_at=ctx.now,
+        expected_close=cmd.close, last_activity_at=ctx.now, furthest_stage=ctx.pipeline.further(None, stage),
     ))
-    ctx.uow.stage_changes.add(StageChange(deal.id, None, stage, ctx.now, ctx.actor.id))
+    ctx.uow.stage_changes.add(ctx.pipeline.change(deal, stage, ctx.now, ctx.actor.id, from_key=None))
     record(ctx.uow, action="deal.create", entity=deal.code, at=ctx.now, actor_id=ctx.actor.id,
            source=ctx.source, after=deal_snapshot(deal))
     reply = cards.deal_card(ctx, deal, new=True)
@@ -164,7 +164,7 @@ def _leaving_warnings(ctx: Context, deal: Deal, target: str) -> list[str]:
 def _change_stage(ctx: Context, deal: Deal, target: str, *, action: str,
                   amount: Money | None = None, lost_reason: str | None = None) -> None:
     before = deal_snapshot(deal)
-    ctx.uow.stage_changes.add(StageChange(deal.id, deal.stage, target, ctx.now, ctx.actor.id))
+    ctx.uow.stage_changes.add(ctx.pipeline.change(deal, target, ctx.now, ctx.actor.id, from_key=deal.stage))
     deal.stage, deal.stage_entered_at, deal.last_activity_at = target, ctx.now, ctx.now
     if amount:
         deal.amount, deal.currency = amount.amount, amount.currency

@@ -26,7 +26,6 @@ from core.model import (
     Interaction,
     Member,
     Role,
-    StageChange,
     Task,
     Team,
 )
@@ -168,7 +167,7 @@ class _Team:
         moves = [(None, stage, created)]
         self._walk(deal, moves, era, self.skill[owner.id])
         for from_stage, to_stage, at in moves:
-            self.uow.stage_changes.add(StageChange(deal.id, from_stage, to_stage, at, owner.id))
+            self.uow.stage_changes.add(DEFAULT_PIPELINE.change(deal, to_stage, at, owner.id, from_key=from_stage))
             self.counts["stage_changes"] += 1
         last = moves[-1]
         deal.stage, deal.stage_entered_at = last[1], last[2]

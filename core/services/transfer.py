@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from core.audit import deal_snapshot, record
-from core.model import Customer, Deal, DealStatus, Member, Role, StageChange, Team
+from core.model import Customer, Deal, DealStatus, Member, Role, Team
 from core.pipeline import DEFAULT_PIPELINE, Pipeline, pipeline_of
 from core.ports import UnitOfWork
 from core.transfer import (
@@ -168,9 +168,8 @@ def _assign(deal: Deal, row: DealRow, team: Team, owner: Member, customer: Custo
 def _write_history(uow: UnitOfWork, deal: Deal, row: DealRow, pipeline: Pipeline) -> None:
     """Replaces the deal's stage changes with the ones the row's entered_* times describe."""
     uow.stage_changes.delete_for_deal(deal.id)
+    deal.furthest_stage = None  # the history is written again from the row: so is what it reached
     previous = None
     for stage, at in row.history(pipeline):
-        uow.stage_changes.add(
-            StageChange(deal_id=deal.id, from_stage=previous, to_stage=stage, at=at, by_id=None)
-        )
+        uow.stage_changes.add(pipeline.change(deal, stage, at, None, from_key=previous))
         previous = stage

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import tomllib
 from collections.abc import Callable
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import Script, ScriptDirectory
 
+from core.pipeline import DEFAULT_PIPELINE
 from storage import migrate
 from storage.db import make_engine
 from storage.tables import metadata
@@ -121,3 +124,45 @@ def test_pyproject_ships_every_migration_file():
         p for p in migrate.MIGRATIONS_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts
     }
     assert files - shipped == set()
+
+
+def _swap_demo_and_quote() -> dict:
+    stages = DEFAULT_PIPELINE.to_dict()["stages"]
+    keys = [s["key"] for s in stages]
+    demo, quote = keys.index("demo"), keys.index("quote")
+    stages[demo], stages[quote] = stages[quote], stages[demo]
+    return {"stages": stages}
+
+
+def test_0009_fills_owners_advances_and_furthest_stages_by_each_teams_pipeline(empty_engine: sa.Engine):
+    """Stored changes get their deal's owner; advances and furthest stages follow the order of the
+    deal's own team: demo → quote goes forward in the default pipeline, back in one with quote first."""
+    migrate.upgrade(empty_engine, "0008")
+    at = "2026-01-05 09:00:00.000000"
+    swapped = json.dumps(_swap_demo_and_quote())
+    moves = {1: [None, "lead", "demo", "quote", "lost", "demo"], 2: [None, "lead", "demo", "quote"]}
+    with empty_engine.begin() as db:
+        db.execute(sa.text("INSERT INTO teams (id, name, timezone, language, pipeline) VALUES"
+                           " (1, 'East', 'UTC', 'en', NULL), (2, 'West', 'UTC', 'en', :swapped)"), {"swapped": swapped})
+        db.execute(sa.text("INSERT INTO members (id, handle, team_id, role, display_name) VALUES"
+                           " (1, 'ann', 1, 'rep', 'Ann'), (2, 'bo', 2, 'rep', 'Bo')"))
+        db.execute(sa.text("INSERT INTO customers (id, name, team_id, lifecycle, aliases, contacts)"
+                           " VALUES (1, 'Acme', 1, 'lead', '[]', '[]')"))
+        for deal, team, owner in ((1, 1, 2), (2, 2, 1), (3, 1, 1)):
+            db.execute(sa.text("INSERT INTO deals (id, title, customer_id, owner_id, team_id, stage, stage_entered_at,"
+                               " created_at, currency, status, deliverables_done) VALUES (:deal, 'd', 1, :owner,"
+                               " :team, 'lead', :at, :at, 'CNY', 'open', '[]')"),
+                       {"deal": deal, "owner": owner, "team": team, "at": at})
+            for before, after in pairwise(moves.get(deal, [])):
+                db.execute(sa.text("INSERT INTO stage_changes (deal_id, from_stage, to_stage, at, team_id)"
+                                   " VALUES (:deal, :before, :after, :at, :team)"),
+                           {"deal": deal, "before": before, "after": after, "at": at, "team": team})
+    migrate.upgrade(empty_engine)
+    with empty_engine.connect() as db:
+        changes = db.execute(sa.text("SELECT deal_id, owner_id, advance FROM stage_changes ORDER BY id")).all()
+        furthest = dict(db.execute(sa.text("SELECT id, furthest_stage FROM deals")).all())
+    assert [(deal, owner, bool(advance)) for deal, owner, advance in changes] == [
+        (1, 2, False), (1, 2, True), (1, 2, True), (1, 2, False), (1, 2, False),
+        (2, 1, False), (2, 1, True), (2, 1, False),
+    ]
+    assert furthest == {1: "quote", 2: "demo", 3: None}

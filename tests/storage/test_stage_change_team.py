@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from core.analytics.reports import funnel_order
-from core.model import Deal, StageChange
+from core.model import Deal
 from core.pipeline import DEFAULT_PIPELINE
 from core.services.transfer import import_deals
 from storage import tables as t
@@ -71,7 +71,8 @@ def test_a_change_added_in_the_flush_that_moves_its_deal_gets_the_new_team(facto
     with SqlUnitOfWork(factory_on_each_database) as uow:
         deal: Deal = uow.deals.by_ref("CRM-1")
         deal.team_id = west
-        uow.stage_changes.add(StageChange(deal.id, "demo", "quote", datetime(2026, 1, 25, tzinfo=UTC), None))
+        uow.stage_changes.add(DEFAULT_PIPELINE.change(deal, "quote", datetime(2026, 1, 25, tzinfo=UTC), None,
+                                                      from_key="demo"))
         uow.commit()
     assert _teams_of_changes(factory_on_each_database) == {(west, west)}
     assert (_advances(factory_on_each_database, "East"), _advances(factory_on_each_database, "West")) == (0, 5)

@@ -31,7 +31,8 @@ def _deal(uow, deal_id, owner, created, moves, amount=None, close=None, currency
     """moves: [(stage, at)]; the first is where the deal was created."""
     previous = None
     for stage, at in moves:
-        uow.stage_changes.add(StageChange(deal_id, previous, stage, at, owner))
+        uow.stage_changes.add(StageChange(deal_id, previous, stage, at, owner, owner_id=owner,
+                                          advance=DEFAULT_PIPELINE.is_advance(previous, stage)))
         previous = stage
     stage, at = moves[-1]
     closed = stage in ("won", "lost")
