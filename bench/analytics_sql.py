@@ -48,15 +48,20 @@ CLOSED = ("SELECT owner_id, status, currency, count(*), sum(amount),"
           " GROUP BY owner_id, status, currency")
 # The funnel reads each deal's furthest stage (deals.furthest_stage, migration 0009), the advances
 # each change's owner and advance flag (stage_changes.owner_id, .advance): the columns dealbot keeps.
+# The per-rep counts walk one (team, member, time) index range per member ("IN (SELECT id FROM
+# members)"), in member order, so SQLite needs no sort for the GROUP BY, as dealbot's do.
 FUNNEL = (f"SELECT max(coalesce({_rank('stage')}, 0), coalesce({_rank('furthest_stage')}, 0)) AS top, count(*)"
           " FROM deals WHERE team_id = ? AND created_at >= ? AND created_at < ? GROUP BY top")
-ADVANCES = ("SELECT owner_id, count(*) FROM stage_changes WHERE team_id = ? AND advance = 1 AND at >= ? AND at < ?"
-            " AND owner_id IS NOT NULL GROUP BY owner_id")
-LOGGED = ("SELECT author_id, count(*) FROM interactions WHERE team_id = ? AND occurred_at >= ?"
-          " AND occurred_at < ? AND author_id IS NOT NULL AND kind != 'message' GROUP BY author_id")
-OVERDUE = ("SELECT assignee_id, count(*) FROM ("
-           " SELECT assignee_id FROM tasks WHERE team_id = ? AND due_at < ? AND done_at IS NULL UNION ALL"
-           " SELECT assignee_id FROM tasks WHERE team_id = ? AND due_at < ? AND done_at >= ?) GROUP BY assignee_id")
+MEMBERS_IN = "IN (SELECT id FROM members)"
+ADVANCES = (f"SELECT owner_id, count(*) FROM stage_changes WHERE team_id = ? AND advance = 1 AND owner_id {MEMBERS_IN}"
+            " AND at >= ? AND at < ? GROUP BY owner_id")
+LOGGED = ("SELECT author_id, count(*) FROM interactions INDEXED BY ix_interactions_logged_team_id_author_id_occurred_at"
+          f" WHERE team_id = ? AND author_id {MEMBERS_IN} AND occurred_at >= ? AND occurred_at < ?"
+          " AND kind != 'message' GROUP BY author_id")
+OVERDUE = ("SELECT assignee_id, count(*) FROM tasks WHERE team_id = ? AND assignee_id"
+           f" {MEMBERS_IN} AND due_at < ? AND done_at IS NULL GROUP BY assignee_id UNION ALL"
+           " SELECT assignee_id, count(*) FROM tasks WHERE team_id = ? AND due_at < ? AND done_at >= ?"
+           " GROUP BY assignee_id")
 STALE = ("SELECT id, stage, stage_entered_at FROM deals WHERE team_id = ? AND status = 'open' AND ("
          + " OR ".join("stage = ? AND stage_entered_at <= ?" for _ in OPEN_STAGES)
          + ") ORDER BY stage_entered_at, id")
@@ -93,7 +98,7 @@ def scorecard(db: sqlite3.Connection, team: int, start: str, end: str, asof: str
     for author, count in db.execute(LOGGED, window):
         reps[author]["interactions"] = count
     for assignee, count in db.execute(OVERDUE, (team, asof, team, asof, asof)):
-        reps[assignee]["overdue_tasks"] = count
+        reps[assignee]["overdue_tasks"] += count
     stale_args = [team] + [v for key in OPEN_STAGES for v in (key, stale_by[key])]
     stale = [deal_id for deal_id, _, _ in db.execute(STALE, stale_args)]
     db.execute(MEMBERS, (team,)).fetchall()

@@ -186,7 +186,7 @@ stage_changes = sa.Table(
     sa.Index(None, "deal_id", "at", "id", "to_stage"),  # a deal's history in order
     sa.Index(None, "to_stage", "at"),
     sa.Index(None, "team_id", "at", "from_stage", "to_stage", "deal_id"),  # a team's changes in a window
-    sa.Index(None, "team_id", "advance", "at", "owner_id"),  # a team's advances in a window, by owner
+    sa.Index(None, "team_id", "advance", "owner_id", "at"),  # a team's advances in a window, by owner
 )
 
 tasks = sa.Table(
@@ -210,6 +210,11 @@ tasks = sa.Table(
     sa.Index(None, "snoozed_until"),
     # Overdue tasks at a moment (figures, reminders): the tasks not done, by team and due time.
     sa.Index("ix_tasks_not_done_team_id_due_at", "team_id", "due_at", "assignee_id",
+             sqlite_where=sa.text("done_at IS NULL"), postgresql_where=sa.text("done_at IS NULL")),
+    # The same by assignee (migration 0009): the figures' overdue count per rep, one range each.
+    # done_at and kind (below) are in their indexes although their WHERE fixes them: SQLite checks
+    # the query's condition on them again, and would read each row for it.
+    sa.Index("ix_tasks_not_done_team_id_assignee_id_due_at", "team_id", "assignee_id", "due_at", "done_at",
              sqlite_where=sa.text("done_at IS NULL"), postgresql_where=sa.text("done_at IS NULL")),
     # T-<id> is shown to people, like D-<id>.
     sqlite_autoincrement=True,
@@ -237,7 +242,13 @@ interactions = sa.Table(
     sa.Column("edited_at", UTCDateTime(), nullable=True),
     sa.Column("deleted_at", UTCDateTime(), nullable=True),
     sa.Index(None, "deal_id", "occurred_at"),
-    sa.Index(None, "team_id", "occurred_at", "kind", "author_id"),  # follow-ups logged in a window
+    # A team's interactions of one kind in a window: captured chat messages for the response times
+    # and the retention purge (migration 0009; it was (team, occurred, kind, author) before).
+    sa.Index(None, "team_id", "kind", "occurred_at", "author_kind"),
+    # Follow-ups logged per rep in a window (migration 0009), one range each; captured chat
+    # messages are left out, so capturing one does not write this index.
+    sa.Index("ix_interactions_logged_team_id_author_id_occurred_at", "team_id", "author_id", "occurred_at", "kind",
+             sqlite_where=sa.text("kind != 'message'"), postgresql_where=sa.text("kind != 'message'")),
     sa.Index(None, "platform", "chat_id", "occurred_at"),  # one chat's conversation in order
     sa.Index(None, "customer_id", "occurred_at"),  # a customer's timeline (chats bound to it)
     # Capturing the same platform message twice stores it once. NULL message ids (typed notes)

@@ -6,6 +6,10 @@
   checking every change's stages and looking up each one's deal for its owner.
 - deals.furthest_stage: the furthest stage of the funnel its history reached. The cohort funnel
   reads it from the index of deals created in a window instead of each deal's history.
+- Indexes by (team, member, time) for the overdue tasks and the follow-ups logged per rep: the
+  figures read one range per member in member order, so SQLite sorts nothing for the GROUP BY.
+  Interactions by (team, kind, time, author kind) instead of (team, time, kind, author): the
+  captured chat messages of a window (response times, retention purge) are one range.
 
 core.pipeline.Pipeline.change sets all three from then on. Here they are filled from what is
 stored: each change's owner is its deal's owner today (the best known), and the advances and
@@ -31,7 +35,17 @@ depends_on: str | Sequence[str] | None = None
 OLD_DEALS_INDEX = ("ix_deals_team_id_created_at_owner_id_stage", ["team_id", "created_at", "owner_id", "stage"])
 NEW_DEALS_INDEX = ("ix_deals_team_id_created_at_owner_id_stage_furthest_stage",
                    ["team_id", "created_at", "owner_id", "stage", "furthest_stage"])
-ADVANCES_INDEX = ("ix_stage_changes_team_id_advance_at_owner_id", ["team_id", "advance", "at", "owner_id"])
+ADVANCES_INDEX = ("ix_stage_changes_team_id_advance_owner_id_at", ["team_id", "advance", "owner_id", "at"])
+# Per rep, one index range each, in member order (no sort for the GROUP BY); partial, like their
+# neighbours: tasks not done, and interactions that are not captured chat messages.
+OVERDUE_INDEX = ("ix_tasks_not_done_team_id_assignee_id_due_at", "tasks",
+                 ["team_id", "assignee_id", "due_at", "done_at"], "done_at IS NULL")
+OLD_INTERACTIONS_INDEX = ("ix_interactions_team_id_occurred_at_kind_author_id",
+                          ["team_id", "occurred_at", "kind", "author_id"])
+NEW_INTERACTIONS_INDEX = ("ix_interactions_team_id_kind_occurred_at_author_kind",
+                          ["team_id", "kind", "occurred_at", "author_kind"])
+LOGGED_INDEX = ("ix_interactions_logged_team_id_author_id_occurred_at", "interactions",
+                ["team_id", "author_id", "occurred_at", "kind"], "kind != 'message'")
 FK = "fk_stage_changes_owner_id_members"
 
 _teams = sa.table("teams", sa.column("id", sa.Integer), sa.column("pipeline", sa.JSON))
@@ -56,6 +70,10 @@ def upgrade() -> None:
     op.create_index(op.f(NEW_DEALS_INDEX[0]), "deals", NEW_DEALS_INDEX[1])
     op.drop_index(op.f(OLD_DEALS_INDEX[0]), table_name="deals")
     op.create_index(op.f(ADVANCES_INDEX[0]), "stage_changes", ADVANCES_INDEX[1])
+    for name, table, columns, where in (OVERDUE_INDEX, LOGGED_INDEX):
+        op.create_index(name, table, columns, sqlite_where=sa.text(where), postgresql_where=sa.text(where))
+    op.create_index(op.f(NEW_INTERACTIONS_INDEX[0]), "interactions", NEW_INTERACTIONS_INDEX[1])
+    op.drop_index(op.f(OLD_INTERACTIONS_INDEX[0]), table_name="interactions")
 
 
 def _fill_team(connection, team_id: int, funnel: list[str]) -> None:
@@ -71,6 +89,10 @@ def _fill_team(connection, team_id: int, funnel: list[str]) -> None:
 
 
 def downgrade() -> None:
+    op.create_index(op.f(OLD_INTERACTIONS_INDEX[0]), "interactions", OLD_INTERACTIONS_INDEX[1])
+    op.drop_index(op.f(NEW_INTERACTIONS_INDEX[0]), table_name="interactions")
+    for name, table, _, _ in (OVERDUE_INDEX, LOGGED_INDEX):
+        op.drop_index(name, table_name=table)
     op.drop_index(op.f(ADVANCES_INDEX[0]), table_name="stage_changes")
     op.create_index(op.f(OLD_DEALS_INDEX[0]), "deals", OLD_DEALS_INDEX[1])
     op.drop_index(op.f(NEW_DEALS_INDEX[0]), table_name="deals")
