@@ -54,6 +54,7 @@ def new_deal(cmd: c.NewDeal, ctx: Context) -> Reply:
         team_id=owner.team_id, stage=stage, stage_entered_at=ctx.now, created_at=ctx.now,
         amount=cmd.amount.amount if cmd.amount else None,
         currency=cmd.amount.currency if cmd.amount else ctx.defaults.currency,
+        # Its furthest stage is known before the insert, so the change below finds it set.
         expected_close=cmd.close, last_activity_at=ctx.now, furthest_stage=ctx.pipeline.further(None, stage),
     ))
     ctx.uow.stage_changes.add(ctx.pipeline.change(deal, stage, ctx.now, ctx.actor.id, from_key=None))
