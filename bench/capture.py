@@ -13,7 +13,8 @@ messages each chat has in flight (100: one Telegram getUpdates page, or a burst 
   work: the chats' bindings, the senders, one INSERT … ON CONFLICT DO NOTHING … RETURNING for the
   batch, the deal's last activity, then the capture hooks bot.bootstrap wires: next-step
   detection). One message in ten makes a dated commitment ("我们下周三前给您答复"), which the
-  hook turns into a suggested task and a DM in the outbox. Messages per second = all messages /
+  hook turns into a suggested task and a DM in the outbox (the deal's owner has a Slack account).
+  Message times move on from round to round, as chat does. Messages per second = all messages /
   wall time. **without hooks**: the same with no capture hooks (storage and group commit alone).
 - **raw, same batches**: the driver alone inserting the same rows into the same table, with one
   commit per batch of the writer's average batch size (sqlite3 / psycopg executemany).
@@ -58,7 +59,7 @@ from bot.capture import CaptureWriter, capture_store  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.memory import freeze_startup_objects  # noqa: E402
 from core.capture import ChatEvent, Outcome  # noqa: E402
-from core.model import ChatBinding, Customer, Deal, Member, Team  # noqa: E402
+from core.model import ChatBinding, Customer, Deal, Identity, Member, Team  # noqa: E402
 from storage import tables as t  # noqa: E402
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -68,10 +69,12 @@ COLUMNS = ("team_id", "text", "occurred_at", "kind", "deal_id", "customer_id", "
 
 
 def seed(wired, chats: int) -> tuple[int, int, int]:
-    """A team, a rep, a customer, a deal, and `chats` Slack channels bound to the deal."""
+    """A team, a rep with a Slack account (where the suggestions' DMs go), a customer, a deal,
+    and `chats` Slack channels bound to the deal."""
     with wired.uow() as uow:
         team = uow.teams.add(Team(name="sales"))
         rep = uow.members.add(Member(handle="alice", team_id=team.id))
+        uow.members.add_identity(Identity("slack", "UALICE", rep.id))
         customer = uow.customers.add(Customer(name="Acme", team_id=team.id))
         deal = uow.deals.add(Deal(title="Acme", customer_id=customer.id, owner_id=rep.id, team_id=team.id,
                                   stage="lead", stage_entered_at=T0, created_at=T0))
@@ -94,10 +97,19 @@ def text(n: int) -> str:
     return TEXTS[n % len(TEXTS)]
 
 
-def message(chat: int, n: int, run: str) -> ChatEvent:
+_ROUNDS = iter(range(1_000_000))
+
+
+def round_start() -> timedelta:
+    """Where the next round's message times start: after every earlier round's, as chat goes on
+    (each round spans at most 200 s of message time; a run of this script stays within T0's day)."""
+    return timedelta(seconds=200 * next(_ROUNDS))
+
+
+def message(chat: int, n: int, run: str, start: timedelta = timedelta(0)) -> ChatEvent:
     return ChatEvent(platform="slack", chat_id=f"C{chat}", message_id=f"{run}-{chat}-{n}",
                      user_id=f"UEXT{chat}", user_name="Wang Li", external=True, text=text(n),
-                     sent_at=T0 + timedelta(seconds=n))
+                     sent_at=T0 + start + timedelta(milliseconds=10 * n))
 
 
 async def writer_rate(wired, chats: int, window: int, total: int, run: str,
@@ -109,10 +121,11 @@ async def writer_rate(wired, chats: int, window: int, total: int, run: str,
     writer = CaptureWriter(lambda events, with_hooks: store(events, with_hooks and hooks))
     await writer.start()
     per_chat = total // chats
+    at = round_start()
 
     async def chat(c: int) -> None:
         for start in range(0, per_chat, window):
-            page = [writer.submit(message(c, n, run)) for n in range(start, min(start + window, per_chat))]
+            page = [writer.submit(message(c, n, run, at)) for n in range(start, min(start + window, per_chat))]
             assert set(await asyncio.gather(*page)) == {Outcome.STORED}
 
     began = time.perf_counter()
@@ -124,10 +137,10 @@ async def writer_rate(wired, chats: int, window: int, total: int, run: str,
 
 def raw_rows(ids: tuple[int, int, int], chats: int, total: int, run: str, *, iso: bool) -> list[tuple]:
     team, customer, deal = ids
-    rows = []
+    rows, start = [], round_start()
     for n in range(total // chats):
         for c in range(chats):
-            at = T0 + timedelta(seconds=n)
+            at = T0 + start + timedelta(milliseconds=10 * n)
             rows.append((team, text(n),
                          at.replace(tzinfo=None).isoformat(sep=" ") if iso else at.replace(tzinfo=None),
                          "message", deal, customer, None, "slack", f"C{c}", f"{run}-{c}-{n}", "contact",
@@ -174,20 +187,22 @@ def pg_raw(url: str, rows: list[tuple], batch: int | None) -> float:
     return len(rows) / elapsed
 
 
-def count(wired) -> int:
+def count(wired, table=t.interactions) -> int:
     with wired.engine.connect() as connection:
-        return connection.execute(select(func.count()).select_from(t.interactions)).scalar_one()
+        return connection.execute(select(func.count()).select_from(table)).scalar_one()
 
 
 def one_round(wired, ids: tuple[int, int, int], url: str, args, chats: int, window: int, run: str,
               synchronous: str) -> tuple[float, float, float, float, float]:
     """(writer, without hooks, average batch, raw same batches, raw one commit) of one round."""
-    before = count(wired)
+    before, offered = count(wired), count(wired, t.outbox)
     total = args.messages if window > 1 else args.strict_messages
     rate, batch = asyncio.run(writer_rate(wired, chats, window, total, run))
     bare, _ = asyncio.run(writer_rate(wired, chats, window, total, run + "-bare", hooks=False))
     stored = count(wired) - before
     assert stored == 2 * (total // chats * chats), stored  # every acknowledged one is there
+    dms = count(wired, t.outbox) - offered
+    assert dms == total // chats // len(TEXTS) * chats, dms  # a suggestion and its DM per commitment
     rows = raw_rows(ids, chats, total, run + "-raw", iso=url.startswith("sqlite"))
     bulk_rows = raw_rows(ids, chats, args.messages, run + "-bulk", iso=url.startswith("sqlite"))
     if url.startswith("sqlite"):

@@ -44,12 +44,15 @@ _SYMBOLS = {"image": "🖼", "file": "📎", "video": "🎞", "audio": "🎤", "
 @dataclass(frozen=True)
 class CaptureTarget:
     """Where a linked chat's messages go: what the capture path needs of its ChatBinding, with
-    the customer of a deal binding filled in (plain values, read in one query per batch)."""
+    the customer of a deal binding filled in, and of its team what decides how text is stored
+    (plain values, read in one query per batch; team_timezone None: no such team)."""
 
     team_id: int
     deal_id: int | None
     customer_id: int | None
     capturing: bool
+    team_timezone: str | None = None
+    team_settings: dict | None = None
 
 
 @dataclass(eq=False)
@@ -113,6 +116,9 @@ class ChatEvent:
 
     def full_text(self) -> str:
         """The text as stored: the words, then a placeholder per attachment."""
-        parts = [self.text.strip()] if self.text.strip() else []
+        words = self.text.strip()
+        if not self.attachments:  # most messages (this runs for every one)
+            return words
+        parts = [words] if words else []
         parts += [a.placeholder() for a in self.attachments]
         return " ".join(parts)

@@ -38,6 +38,7 @@ from core.model import (
     Team,
 )
 from core.outbox import DigestSubscription, OutboxMessage
+from core.recipients import DealPeople
 from core.responses import ResponsePair, Waiting
 
 
@@ -184,6 +185,11 @@ class SuggestionRepository(Protocol):
     def add(self, suggestion: Suggestion) -> Suggestion: ...
     def add_all(self, suggestions: Sequence[Suggestion]) -> None:
         """Store them together; each one's id is set on return."""
+        ...
+
+    def deal_people(self, deal_ids: Collection[int]) -> dict[int, DealPeople]:
+        """These deals (those that exist), each with its owner, the owner's identities, its
+        customer and its team: what offering a suggestion needs, in one query rather than five."""
         ...
 
     def get(self, suggestion_id: int) -> Suggestion | None: ...

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from core.model import Identity
+from core.model import Deal, Identity, Member, Team
 
 PUSHABLE = ("slack", "telegram", "dingtalk")
 
@@ -40,6 +40,25 @@ def direct_destination(identities: Sequence[Identity],
         if chat_id:
             return Destination(identity.platform, chat_id)
     return None
+
+
+def preferred_destination(identities: Sequence[Identity], prefer: str) -> Destination | None:
+    """A DM on the `prefer` platform when they have an account there, else on their first."""
+    ordered = sorted(identities, key=lambda i: (i.platform != prefer, i.id or 0))
+    return direct_destination(ordered, [prefer]) or direct_destination(ordered)
+
+
+@dataclass(frozen=True)
+class DealPeople:
+    """A deal and whom to tell about it: its owner with their platform accounts, its customer's
+    name and its team (read together in one query: SuggestionRepository.deal_people). Copies to
+    read, not objects of the unit of work: changing them changes nothing."""
+
+    deal: Deal
+    owner: Member | None
+    identities: tuple[Identity, ...]
+    customer_name: str | None
+    team: Team | None
 
 
 def can_push(platform: str) -> bool:

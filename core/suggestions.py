@@ -13,18 +13,18 @@ one, else the team's. A due date already past when the message arrives suggests 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from core.capture import CAPTURED_KIND, AuthorKind
 from core.dates import format_when, has_date_hint
 from core.i18n import t
 from core.messages import Button, Reply
-from core.model import Deal, DealStatus, Interaction, Member, Suggestion, Team
+from core.model import Deal, DealStatus, Identity, Interaction, Member, Suggestion, Team
 from core.nextsteps import NextStep, detect
 from core.outbox import Draft, Kind, OutboxMessage, reply_to_dict
 from core.ports import UnitOfWork
-from core.recipients import Destination, direct_destination
+from core.recipients import Destination, preferred_destination
 from core.worktime import WorkSettings
 
 ERASED = "[erased]"  # what stands where erased text was (suggestions, tasks kept from them)
@@ -48,11 +48,11 @@ def suggest_next_steps(uow: UnitOfWork, stored: Sequence[Interaction], now: date
     DMs too (two statements per batch, not two per suggestion); owners' DM chats are looked up
     once per owner."""
     lookups = Lookups(uow)
+    # The pre-filter: most messages hold nothing date-like and cost one regex, no loading.
+    hinted = [item for item in stored if item.kind == CAPTURED_KIND and has_date_hint(item.text)]
+    lookups.load_deals({item.deal_id for item in hinted if item.deal_id is not None})
     made = []
-    for item in stored:
-        # The pre-filter: most messages hold nothing date-like and cost one regex, no loading.
-        if item.kind != CAPTURED_KIND or not has_date_hint(item.text):
-            continue
+    for item in hinted:
         team = lookups.team(item.team_id)
         if team is None:
             continue
@@ -89,9 +89,8 @@ def _offer(lookups: Lookups, suggestion: Suggestion, item: Interaction, now: dat
         return None
     team = lookups.team(item.team_id)
     reply = offer_card(suggestion, owner, team, lookups.customer_name(suggestion), _author(lookups, item))
-    settings = WorkSettings.of(team.timezone, team.settings).in_zone(owner.timezone)
     draft = Draft(Kind.SUGGESTION, dm_key(suggestion.id, owner.id), destination.platform,
-                  destination.chat_id, reply, settings.next_allowed(now), subject=suggestion.code,
+                  destination.chat_id, reply, lookups.send_time(team, owner, now), subject=suggestion.code,
                   guard={"suggestion": suggestion.id}, recipient_id=owner.id)
     return draft.to_message(now)
 
@@ -124,8 +123,7 @@ def _author(lookups: Lookups, item: Interaction) -> str:
 
 def owner_destination(uow: UnitOfWork, owner: Member, prefer: str) -> Destination | None:
     """The owner's DM, on the platform the message came from when they have an account there."""
-    identities = sorted(uow.members.identities(owner.id), key=lambda i: (i.platform != prefer, i.id or 0))
-    return direct_destination(identities, [prefer]) or direct_destination(identities)
+    return preferred_destination(uow.members.identities(owner.id), prefer)
 
 
 class Lookups:
@@ -138,6 +136,28 @@ class Lookups:
         self._destinations: dict[tuple[int, str], Destination | None] = {}
         self._deals: dict[int, Deal | None] = {}
         self._customer_names: dict[int, str] = {}
+        self._identities: dict[int, Sequence[Identity]] = {}
+        self._send_times: dict[tuple[int, int], datetime] = {}
+
+    def load_deals(self, deal_ids: Collection[int]) -> None:
+        """Read these deals with their owners, the owners' accounts, customers and teams in one
+        query, for deal(), member(), destination(), customer_name() and team() to answer from."""
+        wanted = [deal_id for deal_id in deal_ids if deal_id not in self._deals]
+        if not wanted:
+            return
+        found = self.uow.suggestions.deal_people(wanted)
+        for deal_id in wanted:
+            people = found.get(deal_id)
+            self._deals[deal_id] = people.deal if people else None
+            if people is None:
+                continue
+            if people.owner is not None:
+                self._members.setdefault(people.owner.id, people.owner)
+                self._identities.setdefault(people.owner.id, people.identities)
+            if people.customer_name is not None and people.deal.customer_id is not None:
+                self._customer_names.setdefault(people.deal.customer_id, people.customer_name)
+            if people.team is not None:
+                self._teams.setdefault(people.team.id, people.team)
 
     def team(self, team_id: int) -> Team | None:
         if team_id not in self._teams:
@@ -152,8 +172,19 @@ class Lookups:
     def destination(self, owner: Member, platform: str) -> Destination | None:
         key = (owner.id, platform)
         if key not in self._destinations:
-            self._destinations[key] = owner_destination(self.uow, owner, platform)
+            identities = self._identities.get(owner.id)
+            self._destinations[key] = (owner_destination(self.uow, owner, platform) if identities is None
+                                       else preferred_destination(identities, platform))
         return self._destinations[key]
+
+    def send_time(self, team: Team, owner: Member, now: datetime) -> datetime:
+        """When a DM to the owner may go out: now, or after their quiet hours (the same for every
+        DM of a batch, so worked out once per owner)."""
+        key = (team.id, owner.id)
+        if key not in self._send_times:
+            settings = WorkSettings.of(team.timezone, team.settings).in_zone(owner.timezone)
+            self._send_times[key] = settings.next_allowed(now)
+        return self._send_times[key]
 
     def timezone(self, item: Interaction, team: Team) -> str:
         author = self.member(item.author_id) if item.author_id is not None else None

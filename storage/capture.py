@@ -3,10 +3,11 @@
 A batch of captured messages (one group commit, bot/capture.py) is one multi-row
 INSERT … ON CONFLICT (platform, chat_id, message_id) DO NOTHING RETURNING …: the database skips
 the duplicates, and the rows that come back are the ones stored. It goes to the driver as one
-statement (Connection.exec_driver_sql) rather than through SQLAlchemy's executemany, whose
-per-row parameter handling cost about as much as SQLite's own work on this path; every value
-still passes through its column's bind processor, so it is stored exactly as the ORM stores it.
-Edits and deletions are rare and go one statement each.
+statement rather than through SQLAlchemy's executemany, whose per-row parameter handling cost
+about as much as SQLite's own work on this path; every value still passes through its column's
+bind processor, so it is stored exactly as the ORM stores it. The other statements every batch
+runs (its chats' bindings, the deals' last activity) go the same way (storage.driver). Edits
+and deletions are rare and go one statement each, through SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -16,27 +17,21 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 from functools import cache
 from itertools import chain
-from operator import attrgetter
+from typing import Any
 
-from sqlalchemy import Dialect, bindparam, func, or_, select
+from sqlalchemy import Dialect, or_, select
 from sqlalchemy.orm import Session
 
 from core.capture import CapturedMessage, CaptureTarget
 from core.model import ChatBinding, Deal, DealStatus, Interaction
 from storage import tables as t
+from storage.driver import bind_processors, marker, row_values, run_on_driver
 
 _I, _D, _B = t.interactions.c, t.deals.c, t.chat_bindings.c
 # A new message has no edit or deletion yet, so those columns stay out of its INSERT (NULL).
 _NEW = tuple(c.name for c in t.interactions.columns if c.name not in ("id", "edited_at", "deleted_at"))
 _ALL = tuple(c.name for c in t.interactions.columns if c.name != "id")
 _MAX_PARAMETERS = 30_000  # per SQLite statement (it allows 32,766)
-
-
-@cache
-def _processors(dialect: Dialect, columns: tuple[str, ...]) -> tuple[Callable | None, ...]:
-    # dialect_impl: the type as this database stores it (SQLite keeps datetimes as text in one
-    # fixed format, which the type's own bind_processor alone would not apply)
-    return tuple(_I[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns)
 
 
 _CONFLICT = ("ON CONFLICT (platform, chat_id, message_id) DO NOTHING "
@@ -60,7 +55,7 @@ def _statements(dialect: Dialect, columns: tuple[str, ...],
                 rows: list[CapturedMessage]) -> Iterator[tuple[str, tuple]]:
     """(SQL, parameters) for inserting the rows: one statement on PostgreSQL, one per
     _MAX_PARAMETERS on SQLite."""
-    values = _row_values(dialect, columns)
+    values = row_values(dialect, t.interactions, columns)
     if dialect.name == "postgresql":
         yield _unnest_sql(dialect, columns), tuple(map(list, zip(*map(values, rows), strict=True)))
         return
@@ -68,23 +63,6 @@ def _statements(dialect: Dialect, columns: tuple[str, ...],
     for start in range(0, len(rows), per_statement):
         chunk = rows[start:start + per_statement]
         yield _values_sql(columns, len(chunk)), tuple(chain.from_iterable(map(values, chunk)))
-
-
-@cache
-def _row_values(dialect: Dialect, columns: tuple[str, ...]) -> Callable[[CapturedMessage], list]:
-    """A message's values for `columns`, each through its column's bind processor. Only a few
-    columns have one (the times), so the rest are read in one attrgetter call: this runs for
-    every captured message."""
-    read = attrgetter(*columns)
-    processed = [(i, process) for i, process in enumerate(_processors(dialect, columns)) if process]
-
-    def values(item: CapturedMessage) -> list:
-        row = list(read(item))
-        for i, process in processed:
-            row[i] = process(row[i])
-        return row
-
-    return values
 
 
 def insert_captured(session: Session, messages: Sequence[CapturedMessage],
@@ -96,11 +74,11 @@ def insert_captured(session: Session, messages: Sequence[CapturedMessage],
     unique: dict[tuple, CapturedMessage] = {}
     for item in messages:
         unique.setdefault((item.platform, item.chat_id, item.message_id), item)
-    connection = session.connection()
+    dialect = session.connection().dialect
     ids: dict[tuple, int] = {}
-    for sql, params in _statements(connection.dialect, columns, list(unique.values())):
-        result = connection.exec_driver_sql(sql, params)
-        ids.update(((platform, chat, message), row_id) for row_id, platform, chat, message in result)
+    for sql, params in _statements(dialect, columns, list(unique.values())):
+        ids.update(((platform, chat, message), row_id)
+                   for row_id, platform, chat, message in run_on_driver(session, sql, params))
     stored = []
     for key, item in unique.items():
         if key in ids:
@@ -134,33 +112,35 @@ def delete_captured(session: Session, tombstone: CapturedMessage) -> bool:
     return False
 
 
-_touch = (
-    t.deals.update()
-    .where(_D.id == bindparam("b_deal"),
-           or_(_D.last_activity_at.is_(None), _D.last_activity_at < bindparam("b_at")))
-    .values(last_activity_at=bindparam("b_at"))
-)
-_touch_customer = (
-    t.deals.update()
-    .where(_D.customer_id == bindparam("b_customer"), _D.status == DealStatus.OPEN,
-           or_(_D.last_activity_at.is_(None), _D.last_activity_at < bindparam("b_at")))
-    .values(last_activity_at=bindparam("b_at"))
-)
+_TOUCH = ("UPDATE deals SET last_activity_at = {m} WHERE id = {m} "
+          "AND (last_activity_at IS NULL OR last_activity_at < {m})")
+_TOUCH_CUSTOMER = ("UPDATE deals SET last_activity_at = {m} WHERE customer_id = {m} AND status = {m} "
+                   "AND (last_activity_at IS NULL OR last_activity_at < {m})")
 
 
 def record_activity(session: Session, deal_times: Mapping[int, datetime]) -> None:
     if deal_times:
         session.flush()
-        session.execute(_touch, [{"b_deal": d, "b_at": at} for d, at in sorted(deal_times.items())])
+        at = _time_processor(session)
+        params = [(at(when), deal, at(when)) for deal, when in sorted(deal_times.items())]
+        run_on_driver(session, _TOUCH.format(m=marker(session.connection().dialect)), params, many=True)
         _expire_loaded_deals(session)
 
 
 def record_customer_activity(session: Session, customer_times: Mapping[int, datetime]) -> None:
     if customer_times:
         session.flush()
-        params = [{"b_customer": c, "b_at": at} for c, at in sorted(customer_times.items())]
-        session.execute(_touch_customer, params)
+        at, status = _time_processor(session), str(DealStatus.OPEN)
+        params = [(at(when), customer, status, at(when)) for customer, when in sorted(customer_times.items())]
+        run_on_driver(session, _TOUCH_CUSTOMER.format(m=marker(session.connection().dialect)), params,
+                      many=True)
         _expire_loaded_deals(session)
+
+
+def _time_processor(session: Session) -> Callable[[datetime], Any]:
+    """deals.last_activity_at's bind processor: a time as the database stores it."""
+    process = bind_processors(session.connection().dialect, t.deals, ("last_activity_at",))[0]
+    return process or (lambda value: value)
 
 
 def _expire_loaded_deals(session: Session) -> None:
@@ -170,14 +150,19 @@ def _expire_loaded_deals(session: Session) -> None:
             session.expire(obj, ["last_activity_at"])
 
 
-# Where captured messages go: built once (this runs for every capture batch); plain rows, not
-# ORM objects; a deal binding's customer is the deal's.
-_TARGETS = (
-    select(_B.platform, _B.chat_id, _B.team_id, _B.deal_id,
-           func.coalesce(_B.customer_id, _D.customer_id).label("customer_id"), _B.capturing)
-    .select_from(t.chat_bindings.outerjoin(t.deals, _D.id == _B.deal_id))
-    .where(_B.platform == bindparam("platform"), _B.chat_id.in_(bindparam("chat_ids", expanding=True)))
-)
+# Where captured messages go (this runs for every capture batch): plain rows, not ORM objects;
+# a deal binding's customer is the deal's; the team's zone and settings decide how text is kept.
+_TARGETS = ("SELECT b.platform, b.chat_id, b.team_id, b.deal_id, coalesce(b.customer_id, d.customer_id), "
+            "b.capturing, teams.timezone, teams.settings FROM chat_bindings AS b "
+            "LEFT OUTER JOIN deals AS d ON d.id = b.deal_id LEFT OUTER JOIN teams ON teams.id = b.team_id "
+            "WHERE b.platform = {m} AND b.chat_id IN ({chats})")
+
+
+@cache
+def _settings_processor(dialect: Dialect) -> Callable[[Any], dict | None]:
+    """teams.settings as read back through SQLAlchemy (JSON text on SQLite, decoded by psycopg)."""
+    process = t.teams.c.settings.type.dialect_impl(dialect).result_processor(dialect, None)
+    return process or (lambda value: value)
 
 
 class SqlChatBindingRepository:
@@ -198,10 +183,14 @@ class SqlChatBindingRepository:
         for platform, chat_id in keys:
             by_platform.setdefault(platform, []).append(chat_id)
         found = {}
+        dialect = self._session.connection().dialect
+        settings, m = _settings_processor(dialect), marker(dialect)
         for platform, chat_ids in by_platform.items():  # one query per platform in the batch
-            for r in self._session.execute(_TARGETS, {"platform": platform, "chat_ids": chat_ids}):
-                found[(r.platform, r.chat_id)] = CaptureTarget(r.team_id, r.deal_id, r.customer_id,
-                                                               bool(r.capturing))
+            sql = _TARGETS.format(m=m, chats=", ".join([m] * len(chat_ids)))
+            for row in run_on_driver(self._session, sql, (platform, *chat_ids)):
+                platform_, chat_id, team_id, deal_id, customer_id, capturing, timezone, raw = row
+                found[(platform_, chat_id)] = CaptureTarget(team_id, deal_id, customer_id, bool(capturing),
+                                                            timezone, settings(raw))
         return found
 
     def for_deal(self, deal_id: int) -> Sequence[ChatBinding]:

@@ -220,9 +220,10 @@ def _as_interaction(message):
 
 
 class FakeChatBindingRepository(_Table):
-    def __init__(self, deals=None):
+    def __init__(self, deals=None, teams=None):
         super().__init__()
         self._deals = deals  # the unit of work's deals, for a deal binding's customer
+        self._teams = teams  # and its teams, for the team's settings
 
     def for_chat(self, platform, chat_id):
         return next((b for b in self.all() if (b.platform, b.chat_id) == (platform, chat_id)), None)
@@ -235,7 +236,10 @@ class FakeChatBindingRepository(_Table):
             if (b.platform, b.chat_id) in wanted:
                 deal = self._deals().get(b.deal_id) if b.deal_id is not None else None
                 customer = b.customer_id if deal is None else deal.customer_id
-                found[(b.platform, b.chat_id)] = CaptureTarget(b.team_id, b.deal_id, customer, b.capturing)
+                team = self._teams().get(b.team_id) if self._teams is not None else None
+                found[(b.platform, b.chat_id)] = CaptureTarget(
+                    b.team_id, b.deal_id, customer, b.capturing, team.timezone if team else None,
+                    team.settings if team else None)
         return found
 
     def for_deal(self, deal_id):
@@ -489,8 +493,8 @@ class FakeUnitOfWork:
         self.stage_changes = FakeStageChangeRepository()
         self.tasks = FakeTaskRepository()
         self.interactions = FakeInteractionRepository()
-        self.chat_bindings = FakeChatBindingRepository(lambda: self.deals)
-        self.suggestions = FakeSuggestionRepository()
+        self.chat_bindings = FakeChatBindingRepository(lambda: self.deals, lambda: self.teams)
+        self.suggestions = FakeSuggestionRepository(lambda: self)
         self.conversations = FakeConversationRepository(self)
         self.privacy = FakePrivacyRepository(self)
         self.audit = FakeAuditRepository()
@@ -596,6 +600,25 @@ class ChatHarness:
 # -- captured conversations: suggestions, response times, privacy (core.ports) ------------------
 
 class FakeSuggestionRepository(_Table):
+    def __init__(self, uow):
+        super().__init__()
+        self._uow = uow  # a function: snapshots copy this table, not the whole unit of work
+
+    def deal_people(self, deal_ids):
+        from core.recipients import DealPeople
+
+        found, uow = {}, self._uow()
+        for deal_id in deal_ids:
+            deal = uow.deals.get(deal_id)
+            if deal is None:
+                continue
+            owner = uow.members.get(deal.owner_id)
+            identities = tuple(uow.members.identities(owner.id)) if owner else ()
+            customer = uow.customers.get(deal.customer_id) if deal.customer_id else None
+            found[deal_id] = DealPeople(deal, owner, identities, customer.name if customer else None,
+                                        uow.teams.get(deal.team_id))
+        return found
+
     def add(self, suggestion):
         # As the unique interaction_id in SQL: one suggestion per captured message.
         if suggestion.interaction_id is not None and any(

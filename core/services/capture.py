@@ -2,9 +2,10 @@
 
 bot/capture.py's writer collects the events that arrive while the previous batch is being
 written and hands them over together (group commit). Per batch: one query for the chats'
-bindings, one for the team, one for the senders, one INSERT for the new messages (duplicates
-skipped by the database), one UPDATE for the deals' last activity; edits and deletions one
-statement each; then the capture hooks, in the same transaction.
+bindings (with their teams' time zone and settings, which decide how text is kept), one for the
+senders, one INSERT for the new messages (duplicates skipped by the database), one UPDATE for the
+deals' last activity; edits and deletions one statement each; then the capture hooks, in the
+same transaction.
 
 The order of work inside a batch is: new messages, then edits, then deletions. Edits and
 deletions of one message always come after the message itself on every platform, so applying
@@ -56,7 +57,7 @@ def store_captured(uow: UnitOfWork, events: Sequence[ChatEvent], now: datetime, 
         else:
             live.append((index, event, target))
     if live:
-        texts = _text_rules(uow, {target.team_id for _, _, target in live})
+        texts = _text_rules([target for _, _, target in live])
         stored = _store_new(uow, [x for x in live if x[1].action == Action.NEW], texts, now, defaults,
                             outcomes)
         _apply_changes(uow, [x for x in live if x[1].action != Action.NEW], texts, now, outcomes)
@@ -72,14 +73,23 @@ def stored_text(team: Team, text: str) -> str:
 
 
 def _text_rule(team: Team | None) -> Callable[[str], str]:
-    if team is not None and WorkSettings.of(team.timezone, team.settings).mask_contacts:
+    return _rule(team.timezone, team.settings) if team is not None else str
+
+
+def _rule(timezone: str | None, settings: dict | None) -> Callable[[str], str]:
+    if timezone is not None and WorkSettings.of(timezone, settings).mask_contacts:
         return mask_contacts
     return str
 
 
-def _text_rules(uow: UnitOfWork, team_ids: set[int]) -> dict[int, Callable[[str], str]]:
-    """stored_text's rule per team, worked out once per batch rather than once per message."""
-    return {team_id: _text_rule(uow.teams.get(team_id)) for team_id in team_ids}
+def _text_rules(targets: list[CaptureTarget]) -> dict[int, Callable[[str], str]]:
+    """stored_text's rule per team, worked out once per batch rather than once per message, from
+    the team's settings as the targets carry them."""
+    rules: dict[int, Callable[[str], str]] = {}
+    for target in targets:
+        if target.team_id not in rules:
+            rules[target.team_id] = _rule(target.team_timezone, target.team_settings)
+    return rules
 
 
 def _store_new(uow: UnitOfWork, items: list[_Item], texts: dict[int, Callable[[str], str]],

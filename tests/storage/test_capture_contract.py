@@ -42,9 +42,9 @@ def test_bindings_by_chat_deal_and_in_bulk(new_uow: NewUow, world: World):
         assert found.bound_at == T0
         assert uow.chat_bindings.for_chat("slack", "-100") is None
         targets = uow.chat_bindings.targets({("slack", "C1"), ("telegram", "-100"), ("slack", "C2")})
-        assert targets == {  # a deal binding's customer is the deal's
-            ("slack", "C1"): CaptureTarget(world.team, deal, world.acme, True),
-            ("telegram", "-100"): CaptureTarget(world.team, None, world.acme, True),
+        assert targets == {  # a deal binding's customer is the deal's; the team's zone and settings
+            ("slack", "C1"): CaptureTarget(world.team, deal, world.acme, True, "Asia/Shanghai", None),
+            ("telegram", "-100"): CaptureTarget(world.team, None, world.acme, True, "Asia/Shanghai", None),
         }
         assert [b.chat_id for b in uow.chat_bindings.for_deal(deal)] == ["C1"]
         found.capturing = False
@@ -57,6 +57,16 @@ def test_bindings_by_chat_deal_and_in_bulk(new_uow: NewUow, world: World):
     with new_uow() as uow:
         assert uow.chat_bindings.for_chat("slack", "C1") is None
         assert uow.chat_bindings.for_chat("telegram", "-100") is not None
+
+
+def test_targets_carry_the_settings_that_decide_how_text_is_stored(new_uow: NewUow, world: World):
+    with new_uow() as uow:
+        uow.teams.get(world.other_team).settings = {"mask_contacts": True}
+        uow.chat_bindings.add(ChatBinding("slack", "C9", world.other_team, T0, customer_id=world.globex))
+        uow.commit()
+    with new_uow() as uow:
+        target = uow.chat_bindings.targets({("slack", "C9")})[("slack", "C9")]
+        assert (target.team_timezone, target.team_settings) == ("UTC", {"mask_contacts": True})
 
 
 def test_one_binding_per_chat(new_uow: NewUow, world: World):

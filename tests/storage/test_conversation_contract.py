@@ -13,6 +13,7 @@ from core.model import (
     ChatBinding,
     Customer,
     Deal,
+    Identity,
     Interaction,
     Member,
     Suggestion,
@@ -179,6 +180,26 @@ def test_suggestions_added_together_each_get_the_id_of_their_own_row(chat):
         for suggestion in made:
             loaded = uow.suggestions.get(suggestion.id)
             assert (loaded.rule, loaded.interaction_id) == (suggestion.rule, suggestion.interaction_id)
+
+
+def test_deal_people_are_each_deal_with_its_owner_their_accounts_and_its_customer(chat):
+    with chat.new_uow() as uow:
+        uow.members.add_identity(Identity("telegram", "1001", chat.alice))
+        uow.members.add_identity(Identity("slack", "UA", chat.alice))
+        bob = uow.members.add(Member(handle="bob", team_id=chat.team)).id
+        globex = uow.customers.add(Customer(name="Globex", team_id=chat.team)).id
+        other = uow.deals.add(Deal(title="Solo", customer_id=globex, owner_id=bob, team_id=chat.team,
+                                   stage="lead", stage_entered_at=T0, created_at=T0)).id
+        uow.commit()
+    with chat.new_uow() as uow:
+        found = uow.suggestions.deal_people([chat.deal, other, 999])
+        assert set(found) == {chat.deal, other}
+        acme, solo = found[chat.deal], found[other]
+        assert (acme.deal.id, acme.owner.handle, acme.customer_name, acme.team.name) == (chat.deal, "alice", "Acme",
+                                                                                         "Sales")
+        assert (acme.deal.title, acme.deal.created_at, acme.owner.email) == ("Acme", T0, "alice@example.com")
+        assert sorted((i.platform, i.user_id) for i in acme.identities) == [("slack", "UA"), ("telegram", "1001")]
+        assert (solo.deal.title, solo.owner.handle, solo.identities, solo.customer_name) == ("Solo", "bob", (), "Globex")
 
 
 # -- privacy ---------------------------------------------------------------------------------------
