@@ -196,12 +196,11 @@ def _scorecard_statement(order: tuple[str, ...]):
               .group_by(logged_by.author_id))
     # Tasks due before `asof` and not done by then: two disjoint parts, each on its own index
     # (never done: the partial index of open tasks by assignee; done only later, by done time).
-    before = and_(_T.team_id == _TEAM, _T.due_at < _ASOF)
     never_done = (_part(_OVERDUE, _T.assignee_id, null(), null(), func.count())
                   .where(_T.team_id == _TEAM, _T.assignee_id.in_(_MEMBERS), _T.done_at.is_(None), _T.due_at < _ASOF)
                   .group_by(_T.assignee_id))
     done_later = (_part(_OVERDUE, _T.assignee_id, null(), null(), func.count())
-                  .where(before, _T.done_at >= _ASOF).group_by(_T.assignee_id))
+                  .where(_T.team_id == _TEAM, _T.due_at < _ASOF, _T.done_at >= _ASOF).group_by(_T.assignee_id))
     return union_all(closed, new, advances, logged, never_done, done_later)
 
 
