@@ -54,6 +54,7 @@ class PipelineError(ValueError):
 class Pipeline:
     stages: tuple[Stage, ...]
     _by_name: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    _step: dict[str, int] = field(default_factory=dict, compare=False, repr=False)  # place in the funnel
 
     def __post_init__(self):
         keys = [s.key for s in self.stages]
@@ -67,6 +68,8 @@ class Pipeline:
         for stage in self.stages:
             for name in stage.names():
                 self._by_name.setdefault(_fold(name), stage.key)
+        for key in [s.key for s in self.stages if not s.is_closed] + [WON]:
+            self._step[key] = len(self._step)
 
     # -- lookups ------------------------------------------------------------------------------
     def get(self, key: str) -> Stage:
@@ -106,19 +109,19 @@ class Pipeline:
     @property
     def funnel(self) -> list[str]:
         """The stages a deal climbs, in order: the open ones, then won (lost is not a step)."""
-        return [s.key for s in self.stages if not s.is_closed] + [WON]
+        return list(self._step)
 
     def is_advance(self, from_key: str | None, to_key: str) -> bool:
         """A move to a later step of the funnel (creation, and moves from or to lost, are not)."""
-        funnel = self.funnel
-        return from_key in funnel and to_key in funnel and funnel.index(to_key) > funnel.index(from_key)
+        before, after = self._step.get(from_key), self._step.get(to_key)  # type: ignore[arg-type]
+        return before is not None and after is not None and after > before
 
     def further(self, reached: str | None, key: str) -> str | None:
         """The further of two stages in the funnel; a stage outside it (lost) never is."""
-        funnel = self.funnel
-        if key not in funnel:
+        step, reached_step = self._step.get(key), self._step.get(reached)  # type: ignore[arg-type]
+        if step is None:
             return reached
-        return key if reached not in funnel or funnel.index(key) > funnel.index(reached) else reached
+        return key if reached_step is None or step > reached_step else reached
 
     def change(self, deal: Deal, to_key: str, at: datetime, by_id: int | None, *,
                from_key: str | None) -> StageChange:
