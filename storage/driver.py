@@ -13,14 +13,16 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import cache
 from operator import attrgetter
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Dialect, Table
+from sqlalchemy import Column, Dialect, Table
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, class_mapper
 from sqlalchemy.types import TypeEngine
 
 from storage.types import UTCDateTime
+
+T = TypeVar("T")
 
 
 def run_on_driver(session: Session, sql: str, params: Sequence, *, many: bool = False) -> list[tuple]:
@@ -83,3 +85,29 @@ def row_values(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> Call
         return row
 
     return values
+
+
+@cache
+def result_processors(dialect: Dialect, columns: tuple[Column, ...]) -> Callable[[Sequence], list]:
+    """A driver row's values for `columns` as SQLAlchemy would read them back (times made aware,
+    JSON decoded, enums made members), each through its column's result processor."""
+    processed = [(i, process) for i, column in enumerate(columns)
+                 if (process := column.type.dialect_impl(dialect).result_processor(dialect, None))]
+
+    def values(row: Sequence) -> list:
+        row = list(row)
+        for i, process in processed:
+            row[i] = process(row[i])
+        return row
+
+    return values
+
+
+def detached(cls: type[T], values: dict[str, Any]) -> T:
+    """An object of a mapped class made as the ORM makes the ones it loads: no __init__ and no
+    attribute events, the values straight into its __dict__. Built through __init__, each set
+    attribute goes through the ORM's instrumentation (a Deal took 53 µs that way, 4 µs this way).
+    It belongs to no session: a copy to read. `values` must name every field."""
+    obj = class_mapper(cls).class_manager.new_instance()
+    obj.__dict__.update(values)
+    return obj
