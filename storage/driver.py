@@ -64,7 +64,8 @@ def _sqlite_time(column_type: TypeEngine, dialect: Dialect) -> Callable | None:
 
     def process(value: datetime | None) -> str | None:
         if type(value) is datetime and value.tzinfo is UTC:  # most times: already UTC, so checked
-            return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+            # the text without its "+00:00": replace(tzinfo=None) first cost more than isoformat
+            return value.isoformat(" ", "microseconds")[:-6]
         return None if value is None else to_utc(value, dialect).isoformat(" ", "microseconds")
 
     return process
