@@ -123,6 +123,8 @@ class Dealbot:
                 actor = people.identify(uow, incoming, self.defaults, now)
                 team = uow.teams.get(actor.team_id)
                 lang.append(language_of(actor, team, incoming.text))
+                if not _first_time(uow, incoming, now):
+                    return Reply(title=t("cmd.handled_before", lang[-1]), language=lang[-1])
                 pipeline = pipeline_of(team.pipeline)
                 ctx = Context(uow=uow, actor=actor, team=team, pipeline=pipeline, now=now, lang=lang[-1],
                               tz=actor.timezone or team.timezone,
@@ -142,6 +144,21 @@ class Dealbot:
             except Exception:
                 uow.rollback()
                 raise
+
+
+# Platforms that deliver a message again when its acknowledgement was lost (Telegram after a
+# restart before the getUpdates offset moved on; Slack's retries, perhaps to another replica;
+# DingTalk's redelivery). The console never does, and numbers its lines afresh each session.
+REDELIVERING = frozenset({"slack", "telegram", "dingtalk"})
+
+
+def _first_time(uow: UnitOfWork, incoming: Incoming, now: datetime) -> bool:
+    """Record the message as handled, in the command's own transaction: a redelivery of a
+    command that committed finds it and does not run twice; one that rolled back (a UserError,
+    a crash) left no record, so it runs again."""
+    if incoming.platform not in REDELIVERING or not incoming.message_id:
+        return True
+    return uow.handled.first_time(incoming.platform, incoming.chat_id, incoming.message_id, now)
 
 
 def language_of(member: Member, team: Team, text: str) -> str:

@@ -156,6 +156,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Sorry, something went wrong on my side and nothing was changed. Please try again.",
         "zh": "抱歉，系统出错了，本次操作没有生效，请稍后重试。",
     },
+    "cmd.handled_before": {
+        "en": "Already done: this message reached me a second time (a platform redelivery), so it was not run again.",
+        "zh": "该指令此前已执行：平台重复投递了这条消息，本次未再次执行。",
+    },
     "err.usage": {"en": "Usage: {usage}", "zh": "用法：{usage}"},
     # -- what the argument names are called in "Missing …" ---------------------------------------
     "arg.customer": {"en": "the customer", "zh": "客户名称"},

@@ -345,6 +345,20 @@ class ReminderRepository(Protocol):
         ...
 
 
+class HandledMessageRepository(Protocol):
+    """The platform messages whose commands were handled (core.app): a platform may deliver one
+    again (after a crash before its acknowledgement, or a retry reaching another replica)."""
+
+    def first_time(self, platform: str, chat_id: str, message_id: str, at: datetime) -> bool:
+        """Record the message as handled in this unit of work (rolled back with it); False when
+        it was recorded before, or by a transaction still running that commits first."""
+        ...
+
+    def forget_before(self, before: datetime) -> int:
+        """Drop the records older than `before` (past any redelivery); how many went."""
+        ...
+
+
 class DigestRepository(Protocol):
     def add(self, subscription: DigestSubscription) -> bool:
         """False when the chat already has that frequency."""
@@ -438,6 +452,7 @@ class UnitOfWork(Protocol):
     outbox: OutboxRepository
     reminders: ReminderRepository
     digests: DigestRepository
+    handled: HandledMessageRepository
     analytics: Analytics
 
     def merge_members(self, from_id: int, into_id: int) -> None:

@@ -37,6 +37,9 @@ from core.waiting import waiting_drafts
 from core.worktime import WorkSettings
 
 PURGE_EVERY = timedelta(days=1)  # the retention purge runs once a day
+# How long a handled command's message is remembered (core.app): past every platform's
+# redelivery (Telegram keeps unconfirmed updates 24 hours; Slack retries within minutes).
+HANDLED_KEPT = timedelta(days=7)
 OVERLAP = timedelta(minutes=5)  # clocks of replicas differ a little; keys make re-reads free
 LOOKBACK = timedelta(days=7)  # the longest a reminder can be held back (quiet hours, weekends)
 
@@ -87,13 +90,15 @@ class Scans:
         return self._scan("waiting")[0]
 
     def purge(self) -> ScanResult:
-        """Captured text past each team's retention, erased once a day (core.services.privacy)."""
+        """Captured text past each team's retention, erased once a day (core.services.privacy),
+        and the records of handled commands past any redelivery (core.app)."""
         now, result = self.clock.now(), ScanResult("purge")
         with self.uow_factory() as uow:
             last = uow.reminders.mark("purge")
             if last is not None and now - last < PURGE_EVERY:
                 return result
             result.events = sum(purge_expired(uow, team, now) for team in uow.teams.list())
+            uow.handled.forget_before(now - HANDLED_KEPT)
             uow.reminders.set_mark("purge", now)
             uow.commit()
         return result

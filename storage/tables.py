@@ -339,6 +339,17 @@ scan_marks = sa.Table(
     sa.Column("at", UTCDateTime(), nullable=False),
 )
 
+# Commands already handled, by the platform's message (core.app: a redelivery after a crash, or a
+# retry that reached another replica, is not run twice). Kept a week (core.scans purge).
+handled_messages = sa.Table(
+    "handled_messages",
+    metadata,
+    sa.Column("platform", sa.String(32), primary_key=True),
+    sa.Column("chat_id", _TEXT, primary_key=True),
+    sa.Column("message_id", _TEXT, primary_key=True),
+    sa.Column("handled_at", UTCDateTime(), nullable=False, index=True),
+)
+
 # Next steps found in captured chat, offered to the deal's owner with [Keep] [Dismiss]
 # (core.suggestions). One per captured message at most.
 suggestions = sa.Table(

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from storage.analytics import SqlAnalytics
 from storage.capture import SqlChatBindingRepository
 from storage.conversations import SqlConversationRepository, SqlSuggestionRepository
+from storage.handled import SqlHandledMessageRepository
 from storage.outbox import SqlDigestRepository, SqlOutboxRepository
 from storage.privacy import SqlPrivacyRepository
 from storage.reminders import SqlReminderRepository
@@ -47,6 +48,7 @@ class SqlUnitOfWork:
     outbox: SqlOutboxRepository
     reminders: SqlReminderRepository
     digests: SqlDigestRepository
+    handled: SqlHandledMessageRepository
     analytics: SqlAnalytics
 
     def __init__(self, session_factory: sessionmaker[Session]):
@@ -77,6 +79,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutboxRepository(session)
         self.reminders = SqlReminderRepository(session)
         self.digests = SqlDigestRepository(session)
+        self.handled = SqlHandledMessageRepository(session)
         self.analytics = SqlAnalytics(session)
         return self
 

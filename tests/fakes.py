@@ -379,6 +379,27 @@ class FakeScanMarks(_Table):
             mark.at = at
 
 
+class FakeHandledMessages:
+    def __init__(self):
+        self.rows: dict[tuple[str, str, str], datetime] = {}
+
+    def first_time(self, platform, chat_id, message_id, at):
+        key = (platform, chat_id, message_id)
+        if key in self.rows:
+            return False
+        self.rows[key] = at
+        return True
+
+    def forget_before(self, before):
+        gone = [key for key, at in self.rows.items() if at < before]
+        for key in gone:
+            del self.rows[key]
+        return len(gone)
+
+    def all(self):
+        return []  # plain keys, nothing for commit() to check
+
+
 class FakeReminderRepository:
     """The scans' queries over the fake unit of work's deals and tasks (no state of its own)."""
 
@@ -483,7 +504,7 @@ class FakeUnitOfWork:
     """Commit keeps the current state; rollback restores the state of the last commit."""
 
     _REPOS = ("teams", "members", "customers", "deals", "stage_changes", "tasks", "interactions", "audit",
-              "outbox", "digests", "scan_marks", "chat_bindings", "suggestions")
+              "outbox", "digests", "scan_marks", "chat_bindings", "suggestions", "handled")
 
     def __init__(self):
         self.teams = FakeTeamRepository()
@@ -501,6 +522,7 @@ class FakeUnitOfWork:
         self.outbox = FakeOutboxRepository()
         self.digests = FakeDigestRepository()
         self.scan_marks = FakeScanMarks()
+        self.handled = FakeHandledMessages()
         self.reminders = FakeReminderRepository(self)
         self.analytics = _reference_analytics(self)
         self._lock = threading.RLock()

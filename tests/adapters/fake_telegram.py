@@ -313,7 +313,13 @@ def group_chat(chat_id: int = -100123, title: str = "Acme deal room") -> dict:
     return {"id": chat_id, "type": "supergroup", "title": title}
 
 
-def message_update(update_id: int, sender: dict, chat: dict, text: str, message_id: int = 1) -> dict:
+# Telegram numbers a chat's messages; these start far from the ones tests give, and never repeat
+# (dealbot takes a repeated message in a chat for a redelivery: core.app).
+_SENT_IDS = itertools.count(100_000)
+
+
+def message_update(update_id: int, sender: dict, chat: dict, text: str, message_id: int | None = None) -> dict:
+    message_id = next(_SENT_IDS) if message_id is None else message_id
     message = {"message_id": message_id, "date": int(time.time()), "chat": chat, "from": sender,
                "text": text}
     entities = []

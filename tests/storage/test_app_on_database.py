@@ -161,3 +161,27 @@ def test_conflicts_with_other_writers_are_transient(wired):
             connection.execute(text("SELECT no_such_column FROM teams"))
     assert is_transient(duplicate.value)
     assert not is_transient(bad_sql.value) and not is_transient(ValueError("database is locked"))
+
+
+def test_a_message_delivered_to_two_replicas_at_once_runs_once(wired):
+    """Slack retries an event that was not answered within 3 seconds, perhaps at another replica,
+    while the first still runs it: both reach the database (two threads, two connections here,
+    as two replicas would), one creates the deal, the other says it was done."""
+    import threading
+
+    start, replies = threading.Barrier(2), []
+
+    def replica() -> None:
+        start.wait()
+        replies.append(wired.bot.handle(Incoming(platform="slack", user_id="U1", user_name="rep", text="new Acme 5k",
+                                                 chat_id="C1", message_id="1700000000.000100", is_direct=False)))
+
+    threads = [threading.Thread(target=replica) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    titles = sorted(reply.title for reply in replies)
+    assert titles[0].startswith("Already done") and titles[1].startswith("Created D-"), titles
+    with wired.uow() as uow:
+        assert len(uow.deals.find()) == 1

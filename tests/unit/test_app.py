@@ -252,3 +252,61 @@ def test_a_link_code_works_once_and_expires(chat):
     chat.clock.advance(minutes=11)
     assert chat.say("U9", "me link 12345678", platform="slack").title.startswith("That link code is wrong")
     assert chat.say("U9", "me link 123", platform="slack").is_error
+
+
+# -- a platform delivering the same message again -------------------------------------------------
+
+def _deliver(chat, text: str, message_id: str, *, platform: str = "telegram", user: str = "7001"):
+    from core.messages import Incoming
+
+    return chat.bot.handle(Incoming(platform=platform, user_id=user, user_name="carol", text=text,
+                                    chat_id="-100", message_id=message_id, is_direct=False))
+
+
+def test_a_redelivered_command_is_not_run_twice(chat):
+    first = _deliver(chat, "new Acme 50k", "41")
+    again = _deliver(chat, "new Acme 50k", "41")
+    assert first.title == "Created D-1 for Acme."
+    assert again.title.startswith("Already done: this message reached me a second time")
+    assert not again.is_error
+    assert len(chat.uow.deals.all()) == 1
+    assert _deliver(chat, "new Acme 50k", "42").title == "Created D-2 for Acme."  # a new message runs
+
+
+def test_the_redelivery_note_is_in_the_members_language(chat):
+    _deliver(chat, "新建 华为 5万", "51")
+    assert _deliver(chat, "新建 华为 5万", "51").title.startswith("该指令此前已执行")
+
+
+def test_the_same_message_id_in_another_chat_or_platform_is_another_message(chat):
+    from core.messages import Incoming
+
+    _deliver(chat, "new Acme", "61")
+    other_chat = chat.bot.handle(Incoming(platform="telegram", user_id="7001", text="new Beta", chat_id="-200",
+                                          message_id="61", is_direct=False))
+    other_platform = _deliver(chat, "new Gamma", "61", platform="slack", user="U7")
+    assert (other_chat.title, other_platform.title) == ("Created D-2 for Beta.", "Created D-3 for Gamma.")
+
+
+def test_a_command_that_was_refused_runs_again_when_redelivered(chat):
+    refused = _deliver(chat, "move D-9 quote", "71")
+    assert refused.is_error
+    chat.say("alice", "new Acme")
+    again = _deliver(chat, "show D-1", "71")  # rolled back the first time: no record of it
+    assert again.title.startswith("D-1")
+
+
+def test_console_lines_are_never_taken_for_redeliveries(chat):
+    chat.say("alice", "new Acme")
+    chat._count -= 1  # a new console session numbers its lines from 1 again
+    assert chat.say("alice", "new Beta").title == "Created D-2 for Beta."
+
+
+def test_the_daily_purge_forgets_handled_messages_after_a_week(chat):
+    from core.scans import HANDLED_KEPT, Scans
+
+    _deliver(chat, "new Acme", "81")
+    chat.clock.advance(days=HANDLED_KEPT.days, hours=1)
+    _deliver(chat, "new Beta", "82")
+    Scans(lambda: chat.uow, chat.clock).purge()
+    assert set(chat.uow.handled.rows) == {("telegram", "-100", "82")}

@@ -1,0 +1,65 @@
+"""A command is not run twice when Telegram delivers it again: a real `dealbot run` process
+takes `new Acme 50k` from the fake Telegram and answers, then is killed with SIGKILL; its
+getUpdates confirmation is taken as lost, so after the restart Telegram offers the same update
+again. The deal is created once, and the second answer says the message was handled before."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from bot.bootstrap import build
+from bot.config import Settings
+from tests.adapters.fake_telegram import FakeTelegram, message_update, private_chat, user
+from tests.e2e.test_capture_crash import start
+from tests.e2e.test_run_three_platforms import free_port
+
+pytestmark = pytest.mark.slow
+
+TOKEN = "123456:REDELIVER-token"
+REP = user(1001, username="alice", first_name="Alice")
+
+
+def deal_titles(database_url: str) -> list[str]:
+    wired = build(Settings(_env_file=None, database_url=database_url), migrate=False)
+    try:
+        with wired.uow() as uow:
+            return [deal.title for deal in uow.deals.find()]
+    finally:
+        wired.engine.dispose()
+
+
+async def test_a_command_redelivered_after_a_crash_runs_once(database_url, tmp_path: Path):
+    build(Settings(_env_file=None, database_url=database_url)).engine.dispose()  # migrated
+    fake = await FakeTelegram(TOKEN).start()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DEALBOT_", "SLACK_", "TELEGRAM_",
+                                                                    "DINGTALK_"))}
+    env |= {"DEALBOT_DATABASE_URL": database_url, "DEALBOT_LOG_FILE": str(tmp_path / "dealbot.log"),
+            "DEALBOT_HTTP_PORT": str(free_port()), "PYTHONUNBUFFERED": "1",
+            "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": fake.url}
+    command = message_update(7, REP, private_chat(1001), "new Acme 50k", message_id=70)
+    process = None
+    try:
+        process, _ = await start(env, tmp_path)
+        await fake.push(command)
+        first = (await fake.wait_for("sendMessage", 1, timeout=30))[0]
+        process.send_signal(signal.SIGKILL)
+        assert await process.wait() == -signal.SIGKILL
+
+        process, _ = await start(env, tmp_path)
+        await fake.push(command)  # the confirming getUpdates never reached Telegram
+        again = (await fake.wait_for("sendMessage", 2, timeout=30))[1]
+        process.send_signal(signal.SIGTERM)
+        assert await process.wait() == 0
+    finally:
+        if process is not None and process.returncode is None:
+            process.kill()
+            await process.wait()
+        await fake.stop()
+
+    assert "Created D-1 for Acme" in first["text"]
+    assert "Already done" in again["text"] and "D-2" not in again["text"]
+    assert deal_titles(database_url) == ["Acme"]
