@@ -7,7 +7,6 @@ the rest, and every message is stored exactly once."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import time
 from pathlib import Path
@@ -20,7 +19,7 @@ from bot.config import Settings
 from core.messages import Incoming
 from storage import tables as t
 from tests.adapters.fake_telegram import FakeTelegram, group_chat, message_update, user
-from tests.e2e.conftest import DEALBOT
+from tests.e2e.conftest import DEALBOT, dealbot_env
 from tests.e2e.test_run_three_platforms import free_port, wait_for_line
 
 pytestmark = pytest.mark.slow
@@ -88,11 +87,8 @@ async def wait_until(condition, timeout: float) -> None:
 async def test_a_burst_survives_sigkill_and_is_stored_exactly_once(database_url, tmp_path: Path):
     seed(database_url)
     fake = await FakeTelegram(TOKEN).start()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DEALBOT_", "SLACK_", "TELEGRAM_",
-                                                                    "DINGTALK_"))}
-    env |= {"DEALBOT_DATABASE_URL": database_url, "DEALBOT_LOG_FILE": str(tmp_path / "dealbot.log"),
-            "DEALBOT_HTTP_PORT": str(free_port()), "PYTHONUNBUFFERED": "1",
-            "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": fake.url}
+    env = dealbot_env(database_url, tmp_path, DEALBOT_HTTP_PORT=str(free_port()), TELEGRAM_BOT_TOKEN=TOKEN,
+                      TELEGRAM_API_URL=fake.url)
     process = None
     try:
         process, _ = await start(env, tmp_path)

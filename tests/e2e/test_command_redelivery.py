@@ -5,7 +5,6 @@ again. The deal is created once, and the second answer says the message was hand
 
 from __future__ import annotations
 
-import os
 import signal
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import pytest
 from bot.bootstrap import build
 from bot.config import Settings
 from tests.adapters.fake_telegram import FakeTelegram, message_update, private_chat, user
+from tests.e2e.conftest import dealbot_env
 from tests.e2e.test_capture_crash import start
 from tests.e2e.test_run_three_platforms import free_port
 
@@ -35,11 +35,8 @@ def deal_titles(database_url: str) -> list[str]:
 async def test_a_command_redelivered_after_a_crash_runs_once(database_url, tmp_path: Path):
     build(Settings(_env_file=None, database_url=database_url)).engine.dispose()  # migrated
     fake = await FakeTelegram(TOKEN).start()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DEALBOT_", "SLACK_", "TELEGRAM_",
-                                                                    "DINGTALK_"))}
-    env |= {"DEALBOT_DATABASE_URL": database_url, "DEALBOT_LOG_FILE": str(tmp_path / "dealbot.log"),
-            "DEALBOT_HTTP_PORT": str(free_port()), "PYTHONUNBUFFERED": "1",
-            "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": fake.url}
+    env = dealbot_env(database_url, tmp_path, DEALBOT_HTTP_PORT=str(free_port()), TELEGRAM_BOT_TOKEN=TOKEN,
+                      TELEGRAM_API_URL=fake.url)
     command = message_update(7, REP, private_chat(1001), "new Acme 50k", message_id=70)
     process = None
     try:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import signal
 import socket
@@ -19,7 +18,7 @@ from bot.config import Settings
 from tests.adapters.fake_dingtalk import FakeDingTalk
 from tests.adapters.fake_slack import FakeSlack, slash_command
 from tests.adapters.fake_telegram import FakeTelegram, message_update, private_chat, user
-from tests.e2e.conftest import DEALBOT
+from tests.e2e.conftest import DEALBOT, dealbot_env
 
 pytestmark = pytest.mark.slow
 
@@ -114,18 +113,15 @@ async def platforms():
 
 async def test_one_deal_moved_from_slack_telegram_and_dingtalk(platforms, database_url, tmp_path: Path):
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DEALBOT_", "SLACK_", "TELEGRAM_",
-                                                                    "DINGTALK_"))}
-    env |= {
-        "DEALBOT_DATABASE_URL": database_url, "DEALBOT_LOG_FILE": str(tmp_path / "dealbot.log"),
-        "DEALBOT_HTTP_PORT": str(port), "DEALBOT_ADMINS": "dingtalk:boss", "PYTHONUNBUFFERED": "1",
+    env = dealbot_env(database_url, tmp_path, **{
+        "DEALBOT_HTTP_PORT": str(port), "DEALBOT_ADMINS": "dingtalk:boss",
         "SLACK_BOT_TOKEN": "xoxb-e2e", "SLACK_APP_TOKEN": "xapp-e2e",
         "SLACK_API_URL": platforms.slack.api_url,
         "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_API_URL": platforms.telegram.url,
         "DINGTALK_CLIENT_ID": platforms.dingtalk.client_id,
         "DINGTALK_CLIENT_SECRET": platforms.dingtalk.client_secret,
         "DINGTALK_API_URL": platforms.dingtalk.url,
-    }
+    })
     if database_url.startswith("sqlite"):
         build(Settings(_env_file=None, database_url=database_url)).engine.dispose()
     process = await asyncio.create_subprocess_exec(
