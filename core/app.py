@@ -123,8 +123,6 @@ class Dealbot:
                 actor = people.identify(uow, incoming, self.defaults, now)
                 team = uow.teams.get(actor.team_id)
                 lang.append(language_of(actor, team, incoming.text))
-                if not _first_time(uow, incoming, now):
-                    return Reply(title=t("cmd.handled_before", lang[-1]), language=lang[-1])
                 pipeline = pipeline_of(team.pipeline)
                 ctx = Context(uow=uow, actor=actor, team=team, pipeline=pipeline, now=now, lang=lang[-1],
                               tz=actor.timezone or team.timezone,
@@ -135,6 +133,8 @@ class Dealbot:
                 ctx.charts = self.charts
                 ctx.win_models = self.win_models
                 command = parse(incoming.text, ParseContext(now, ctx.tz, pipeline, self.defaults.currency))
+                if command.writes and not _first_time(uow, incoming, now):
+                    return Reply(title=t("cmd.handled_before", lang[-1]), language=lang[-1])
                 reply = HANDLERS[type(command)](command, ctx)
                 uow.commit()
                 return reply
@@ -153,9 +153,10 @@ REDELIVERING = frozenset({"slack", "telegram", "dingtalk"})
 
 
 def _first_time(uow: UnitOfWork, incoming: Incoming, now: datetime) -> bool:
-    """Record the message as handled, in the command's own transaction: a redelivery of a
-    command that committed finds it and does not run twice; one that rolled back (a UserError,
-    a crash) left no record, so it runs again."""
+    """Record the message of a command that writes as handled, in the command's own transaction:
+    a redelivery of a command that committed finds it and does not run twice; one that rolled
+    back (a UserError, a crash) left no record, so it runs again. Commands that only read are
+    not recorded: running them again is harmless, and recording would make them write."""
     if incoming.platform not in REDELIVERING or not incoming.message_id:
         return True
     return uow.handled.first_time(incoming.platform, incoming.chat_id, incoming.message_id, now)

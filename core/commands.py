@@ -11,15 +11,19 @@ from core.periods import Period
 
 
 class Command:
-    """Base of every command; `verb` names the verb for usage hints."""
+    """Base of every command; `verb` names the verb for usage hints. `writes` is False for the
+    commands that only read: running one of those twice is harmless, so a platform's
+    redelivery of it is not guarded against (core.app), which keeps them read-only."""
 
     verb = "help"
+    writes = True
 
 
 @dataclass(frozen=True)
 class Help(Command):
     topic: str | None = None
     verb = "help"
+    writes = False
 
 
 @dataclass(frozen=True)
@@ -37,12 +41,14 @@ class NewDeal(Command):
 class ShowDeal(Command):
     deal_id: int
     verb = "show"
+    writes = False
 
 
 @dataclass(frozen=True)
 class ShowHistory(Command):
     deal_id: int
     verb = "history"
+    writes = False
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,7 @@ class ListDeals(Command):
     stage: str | None = None
     stale: bool = False
     verb = "deals"
+    writes = False
 
 
 @dataclass(frozen=True)
@@ -107,6 +114,7 @@ class ListTasks(Command):
     scope: str = "mine"  # mine | overdue | team
     deal_id: int | None = None
     verb = "tasks"
+    writes = False
 
 
 @dataclass(frozen=True)
@@ -118,6 +126,7 @@ class CompleteTask(Command):
 @dataclass(frozen=True)
 class ShowMe(Command):
     verb = "me"
+    writes = False
 
 
 @dataclass(frozen=True)
@@ -150,6 +159,7 @@ class LinkAccount(Command):
 @dataclass(frozen=True)
 class ListTeams(Command):
     verb = "team"
+    writes = False
 
 
 @dataclass(frozen=True)
@@ -163,6 +173,7 @@ class CreateTeam(Command):
 @dataclass(frozen=True)
 class ListMembers(Command):
     verb = "member"
+    writes = False
 
 
 @dataclass(frozen=True)
@@ -186,6 +197,7 @@ class Snooze(Command):
 @dataclass(frozen=True)
 class ShowDigests(Command):
     verb = "digest"
+    writes = False
 
 
 @dataclass(frozen=True)
@@ -206,6 +218,7 @@ class ShowScorecard(Command):
     team: str | None = None
     period: Period | None = None
     verb = "scorecard"
+    writes = False
 
 
 @dataclass(frozen=True)
@@ -215,6 +228,7 @@ class ShowFunnel(Command):
     team: str | None = None
     period: Period | None = None
     verb = "funnel"
+    writes = False
 
 
 @dataclass(frozen=True)
@@ -224,6 +238,7 @@ class ShowForecast(Command):
     team: str | None = None
     period: Period | None = None
     verb = "forecast"
+    writes = False
 
 
 @dataclass(frozen=True)
@@ -249,6 +264,7 @@ class SetCapture(Command):
 @dataclass(frozen=True)
 class ShowCapture(Command):
     verb = "capture"
+    writes = False
 
 
 @dataclass(frozen=True)

@@ -289,11 +289,16 @@ def test_the_same_message_id_in_another_chat_or_platform_is_another_message(chat
 
 
 def test_a_command_that_was_refused_runs_again_when_redelivered(chat):
-    refused = _deliver(chat, "move D-9 quote", "71")
-    assert refused.is_error
-    chat.say("alice", "new Acme")
-    again = _deliver(chat, "show D-1", "71")  # rolled back the first time: no record of it
-    assert again.title.startswith("D-1")
+    assert _deliver(chat, "move D-1 quote", "71").is_error  # no D-1 yet: rolled back, no record
+    _deliver(chat, "new Acme", "72")
+    assert _deliver(chat, "move D-1 quote", "71").title == "D-1 moved: Lead → Quote."
+
+
+def test_a_command_that_only_reads_is_answered_again_and_stays_read_only(chat):
+    _deliver(chat, "new Acme", "73")
+    first, again = _deliver(chat, "show D-1", "74"), _deliver(chat, "show D-1", "74")
+    assert first.title == again.title and first.title.startswith("D-1")
+    assert set(chat.uow.handled.rows) == {("telegram", "-100", "73")}
 
 
 def test_console_lines_are_never_taken_for_redeliveries(chat):
@@ -310,3 +315,32 @@ def test_the_daily_purge_forgets_handled_messages_after_a_week(chat):
     _deliver(chat, "new Beta", "82")
     Scans(lambda: chat.uow, chat.clock).purge()
     assert set(chat.uow.handled.rows) == {("telegram", "-100", "82")}
+
+
+READ_ONLY_TEXTS = {
+    "Help": "help", "ShowDeal": "show D-1", "ShowHistory": "history D-1", "ListDeals": "deals",
+    "ListTasks": "tasks", "ShowMe": "me", "ListTeams": "teams", "ListMembers": "members",
+    "ShowDigests": "digest", "ShowScorecard": "scorecard", "ShowFunnel": "funnel",
+    "ShowForecast": "forecast", "ShowCapture": "capture status",
+}
+
+
+def _state(uow) -> dict:
+    """Every row's fields (not SQLAlchemy's state, which objects carry once other tests mapped them)."""
+    def fields(row) -> str:
+        return repr({key: value for key, value in vars(row).items() if not key.startswith("_sa_")})
+
+    return {name: sorted(map(fields, getattr(uow, name).all())) for name in uow._REPOS}
+
+
+def test_the_commands_that_say_they_only_read_change_nothing(chat):
+    from core.commands import Command
+
+    read_only = {cls.__name__ for cls in Command.__subclasses__() if not cls.writes}
+    assert read_only == set(READ_ONLY_TEXTS)
+    chat.say("alice", "new Acme 50k")
+    chat.say("alice", "task send quote D-1 tomorrow")
+    for name, text in READ_ONLY_TEXTS.items():
+        before = _state(chat.uow)
+        reply = chat.say("boss", text)
+        assert _state(chat.uow) == before, (name, reply.text())
