@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Collection, Sequence
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from itertools import chain
 
 from sqlalchemy import Dialect, and_, bindparam, exists, or_, select
@@ -149,7 +149,7 @@ _PEOPLE = ((Deal, t.deals), (Member, t.members), (Team, t.teams), (Identity, t.i
 _PEOPLE_COLUMNS = (*chain.from_iterable(table.columns for _, table in _PEOPLE), t.customers.c.name)
 
 
-@cache
+@lru_cache(maxsize=64)  # by how many deals a batch names: mostly one or a few
 def _deal_people_sql(dialect: Dialect, deals: int) -> str:
     quote, m = dialect.identifier_preparer.quote, marker(dialect)
     columns = ", ".join(f"{column.table.name}.{quote(column.name)}" for column in _PEOPLE_COLUMNS)
