@@ -193,6 +193,9 @@ class SuggestionRepository(Protocol):
         ...
 
     def get(self, suggestion_id: int) -> Suggestion | None: ...
+    def save(self, suggestion: Suggestion) -> None:
+        """Write back its decision: status, decided_at, decided_by, task_id."""
+        ...
 
 
 class ConversationRepository(Protocol):

@@ -25,7 +25,7 @@ from storage import tables as t
 from storage.driver import detached, marker, result_processors, row_values, run_on_driver
 from storage.types import UTCDateTime
 
-_I, _B = t.interactions.c, t.chat_bindings.c
+_I, _B, _S = t.interactions.c, t.chat_bindings.c, t.suggestions.c
 
 
 def _captured(table, kind: AuthorKind):
@@ -192,27 +192,28 @@ def _insert_suggestions_sql(mark: str, rows: int) -> str:
 
 
 class SqlSuggestionRepository:
+    """Suggestions are plain rows, not ORM-mapped objects (storage.orm says why): stored with
+    add/add_all, read with get, a decision written back with save."""
+
     def __init__(self, session: Session):
         self._session = session
 
     def add(self, suggestion: Suggestion) -> Suggestion:
-        self._session.add(suggestion)
-        self._session.flush()
+        values = {name: getattr(suggestion, name) for name in _SUGGESTION_COLUMNS}
+        suggestion.id = self._session.execute(t.suggestions.insert().values(**values).returning(_S.id)).scalar_one()
         return suggestion
 
     def add_all(self, suggestions: Sequence[Suggestion]) -> None:
-        """One multi-row INSERT … RETURNING in SQL rather than through the ORM, which on SQLite
-        inserts row by row to learn each id. A row is known by its message (interaction_id is
-        unique), as RETURNING does not promise the order of the rows."""
+        """One multi-row INSERT … RETURNING for those of captured messages (one per message at
+        most), straight to the driver as captured messages go (storage.capture): SQLAlchemy's
+        executemany cost several times SQLite's own work per row here. A row is known by its
+        message (interaction_id is unique), as RETURNING does not promise the order of the rows."""
         by_message = {s.interaction_id: s for s in suggestions if s.interaction_id is not None}
         for suggestion in suggestions:
             if suggestion.interaction_id is None:
                 self.add(suggestion)
         if not by_message:
             return
-        # One statement per chunk straight to the driver, as captured messages go (storage.capture):
-        # SQLAlchemy's executemany cost several times SQLite's own work per row here.
-        self._session.flush()
         dialect = self._session.connection().dialect
         values = row_values(dialect, t.suggestions, _SUGGESTION_COLUMNS)
         rows = list(by_message.values())
@@ -224,7 +225,13 @@ class SqlSuggestionRepository:
                 by_message[message_id].id = row_id
 
     def get(self, suggestion_id: int) -> Suggestion | None:
-        return self._session.get(Suggestion, suggestion_id)
+        row = self._session.execute(select(t.suggestions).where(_S.id == suggestion_id)).mappings().first()
+        return Suggestion(**row) if row is not None else None
+
+    def save(self, suggestion: Suggestion) -> None:
+        self._session.execute(t.suggestions.update().where(_S.id == suggestion.id).values(
+            status=suggestion.status, decided_at=suggestion.decided_at, decided_by=suggestion.decided_by,
+            task_id=suggestion.task_id))
 
     def deal_people(self, deal_ids: Collection[int]) -> dict[int, DealPeople]:
         # One query for what five gets would load, a row per identity of the owner, straight to

@@ -66,6 +66,7 @@ def _may_decide(ctx: Context, suggestion: Suggestion) -> bool:
 def _decide(ctx: Context, suggestion: Suggestion, status: SuggestionStatus, task_id: int | None) -> None:
     suggestion.status, suggestion.decided_at, suggestion.decided_by = status, ctx.now, ctx.actor.id
     suggestion.task_id = task_id
+    ctx.uow.suggestions.save(suggestion)
     record(ctx.uow, action=f"suggestion.{status}", entity=suggestion.code, at=ctx.now, actor_id=ctx.actor.id,
            source=ctx.source, after={"status": str(status), "task": f"T-{task_id}" if task_id else None})
 

@@ -4,6 +4,7 @@ storage/privacy.py."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -25,6 +26,7 @@ from core.outbox import OutboxMessage
 from core.ports import UnitOfWork
 from core.responses import ResponsePair
 from core.suggestions import ERASED, dm_key
+from storage import tables as t
 from storage.db import make_engine, make_session_factory
 from storage.uow import SqlUnitOfWork
 from tests.fakes import FakeUnitOfWork
@@ -180,6 +182,29 @@ def test_suggestions_added_together_each_get_the_id_of_their_own_row(chat):
         for suggestion in made:
             loaded = uow.suggestions.get(suggestion.id)
             assert (loaded.rule, loaded.interaction_id) == (suggestion.rule, suggestion.interaction_id)
+
+
+def test_a_decision_is_saved_and_read_back(chat):
+    message = chat.say(T0, text="I'll send it Friday")
+    with chat.new_uow() as uow:
+        made = uow.suggestions.add(_suggestion(chat, message, rule="en.will"))
+        uow.commit()
+    with chat.new_uow() as uow:
+        loaded = uow.suggestions.get(made.id)
+        loaded.status, loaded.decided_at, loaded.decided_by = SuggestionStatus.DISMISSED, T0 + H, chat.alice
+        uow.suggestions.save(loaded)
+        uow.commit()
+    with chat.new_uow() as uow:
+        again = uow.suggestions.get(made.id)
+        assert (again.status, again.decided_at, again.decided_by, again.task_id, again.title) == (
+            SuggestionStatus.DISMISSED, T0 + H, chat.alice, None, "I'll send it Friday")
+        assert uow.suggestions.get(made.id + 1000) is None
+
+
+def test_a_suggestion_is_a_row_of_suggestions_field_for_column():
+    # Suggestions are plain rows (storage.orm): get() builds one from a row's columns, so a field
+    # without a column, or a column without a field, would fail there.
+    assert {f.name for f in dataclasses.fields(Suggestion)} == set(t.suggestions.columns.keys())
 
 
 def test_deal_people_are_each_deal_with_its_owner_their_accounts_and_its_customer(chat):
