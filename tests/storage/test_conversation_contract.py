@@ -156,11 +156,17 @@ def _suggestion(chat: Chat, interaction_id: int | None, **fields) -> Suggestion:
                       created_at=T0, deal_id=chat.deal, interaction_id=interaction_id, **fields)
 
 
-def test_suggestions_are_stored_once_per_message(chat):
+def _stored(chat: Chat) -> tuple[int, Suggestion]:
+    """A captured message and the suggestion made of it, committed."""
     message = chat.say(T0, text="I'll send it Friday")
     with chat.new_uow() as uow:
         made = uow.suggestions.add(_suggestion(chat, message, rule="en.will"))
         uow.commit()
+    return message, made
+
+
+def test_suggestions_are_stored_once_per_message(chat):
+    message, made = _stored(chat)
     with chat.new_uow() as uow:
         loaded = uow.suggestions.get(made.id)
         assert (loaded.title, loaded.due_at, loaded.status, loaded.rule) == (
@@ -185,10 +191,7 @@ def test_suggestions_added_together_each_get_the_id_of_their_own_row(chat):
 
 
 def test_a_decision_is_saved_and_read_back(chat):
-    message = chat.say(T0, text="I'll send it Friday")
-    with chat.new_uow() as uow:
-        made = uow.suggestions.add(_suggestion(chat, message, rule="en.will"))
-        uow.commit()
+    _, made = _stored(chat)
     with chat.new_uow() as uow:
         loaded = uow.suggestions.get(made.id)
         loaded.status, loaded.decided_at, loaded.decided_by = SuggestionStatus.DISMISSED, T0 + H, chat.alice
