@@ -214,6 +214,7 @@ class SqlSuggestionRepository:
                 self.add(suggestion)
         if not by_message:
             return
+        self._session.flush()  # pending ORM changes first (their rows may be referenced), as the statement bypasses the ORM
         dialect = self._session.connection().dialect
         values = row_values(dialect, t.suggestions, _SUGGESTION_COLUMNS)
         rows = list(by_message.values())
