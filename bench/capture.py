@@ -23,7 +23,11 @@ messages each chat has in flight (100: one Telegram getUpdates page, or a burst 
 
 After wiring, the script calls bot.memory.freeze_startup_objects() as `dealbot run` does once its
 adapters are up: without it, each full garbage collection walks every object loaded at start-up
-(SQLAlchemy, dateparser), about 80 ms each, a tenth of a 20,000-message row.
+(SQLAlchemy, dateparser), about 80 ms each, a tenth of a 20,000-message row; and the young
+generation would be collected every 700 allocations, walking a batch's live objects again and
+again. On SQLite it starts the WAL checkpointer `dealbot run` starts (storage/checkpoint.py), so
+the log is copied back in a thread of its own, not inside a batch's commit; `--no-checkpointer`
+leaves that to the commits, as before.
 
 Each row runs `--repeat` rounds (default 3) and prints each figure's median, with the writer's
 range: on this machine's virtual disk single runs of the same code vary by a third.
@@ -61,6 +65,7 @@ from bot.memory import freeze_startup_objects  # noqa: E402
 from core.capture import ChatEvent, Outcome  # noqa: E402
 from core.model import ChatBinding, Customer, Deal, Identity, Member, Team  # noqa: E402
 from storage import tables as t  # noqa: E402
+from storage.checkpoint import wal_checkpointer  # noqa: E402
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 T0 = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1)
@@ -223,6 +228,9 @@ def run_database(label: str, url: str, args, window: int, *, synchronous: str = 
         wired.engine.dispose()  # new connections get the pragma
     ids = seed(wired, max(args.chats))
     freeze_startup_objects()  # as `dealbot run` does once its adapters are up (bot/memory.py)
+    checkpointer = wal_checkpointer(wired.engine)  # SQLite: as `dealbot run` does (storage/checkpoint.py)
+    if checkpointer is not None and not args.no_checkpointer:
+        checkpointer.start()
     results = []
     for chats in args.chats:
         runs = [one_round(wired, ids, url, args, chats, window, f"{label}-{chats}-{window}-{n}", synchronous)
@@ -233,6 +241,8 @@ def run_database(label: str, url: str, args, window: int, *, synchronous: str = 
         print(f"  {label:<11} {chats:>3} chats: writer {rate:>7,.0f}/s, without hooks {bare:>7,.0f}/s "
               f"(batches of {batch:6.1f}) · raw same batches {same:>7,.0f}/s · raw one commit "
               f"{bulk:>7,.0f}/s{spread}", flush=True)
+    if checkpointer is not None:
+        checkpointer.stop()
     wired.engine.dispose()
     return results
 
@@ -267,6 +277,8 @@ def main() -> None:
     parser.add_argument("--pg", default=os.environ.get("DEALBOT_BENCH_POSTGRES_URL", DEFAULT_PG))
     parser.add_argument("--no-pg", action="store_true")
     parser.add_argument("--full", action="store_true", help="also SQLite with synchronous=FULL")
+    parser.add_argument("--no-checkpointer", action="store_true",
+                        help="SQLite: leave the log's checkpoints to the writers' commits (before storage/checkpoint.py)")
     parser.add_argument("--repeat", type=int, default=3,
                         help="rounds per row; each figure is the median of the rounds (the disk makes single runs vary)")
     args = parser.parse_args()

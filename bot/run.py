@@ -23,6 +23,7 @@ from bot.outbound import Outbound, notifiers_of
 from bot.platforms import configured_adapters, missing_settings_message
 from core.dates import warm_up as warm_up_dates
 from core.messages import Incoming, Reply
+from storage.checkpoint import wal_checkpointer
 
 log = logging.getLogger(__name__)
 DRAIN_SECONDS = 20
@@ -91,6 +92,9 @@ async def serve(settings: Settings) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     outbound = None
+    checkpointer = wal_checkpointer(wired.engine)  # SQLite: the log copied back off the commits' path
+    if checkpointer is not None:
+        checkpointer.start()
     await writer.start()
     try:
         for adapter in adapters:
@@ -111,6 +115,8 @@ async def serve(settings: Settings) -> int:
         for adapter in adapters:
             await _stop_quietly(adapter)
         await writer.stop()  # after the adapters: what they took is stored
+        if checkpointer is not None:
+            checkpointer.stop()
         if not await handler.drained(DRAIN_SECONDS):
             log.warning("gave up waiting for messages in flight after %ss", DRAIN_SECONDS)
         await runner.cleanup()
