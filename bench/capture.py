@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import sqlite3
 import statistics
@@ -57,6 +58,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import psycopg  # noqa: E402
 from sqlalchemy import event, func, select  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
 
 from bot.bootstrap import build  # noqa: E402
 from bot.capture import CaptureWriter, capture_store  # noqa: E402
@@ -115,6 +117,42 @@ def message(chat: int, n: int, run: str, start: timedelta = timedelta(0)) -> Cha
     return ChatEvent(platform="slack", chat_id=f"C{chat}", message_id=f"{run}-{chat}-{n}",
                      user_id=f"UEXT{chat}", user_name="Wang Li", external=True, text=text(n),
                      sent_at=T0 + start + timedelta(milliseconds=10 * n))
+
+
+class Stopwatch:
+    """Seconds spent in garbage collections and in commits (flush and COMMIT) while running:
+    what bot/memory.py's GC threshold and storage/checkpoint.py change, counted directly, as the
+    machine's noise hides a few percent in the messages per second."""
+
+    def __init__(self):
+        self.gc = self.commits = 0.0
+        self._running = False
+        self._started: dict[str, float] = {}
+        gc.callbacks.append(self._on_gc)
+        event.listen(Session, "before_commit", lambda _session: self._start("commit"))
+        event.listen(Session, "after_commit", lambda _session: self._stop("commit"))
+
+    def __enter__(self):
+        self.gc = self.commits = 0.0
+        self._running = True
+        return self
+
+    def __exit__(self, *_exc):
+        self._running = False
+
+    def _on_gc(self, phase: str, _info: dict) -> None:
+        (self._start if phase == "start" else self._stop)("gc")
+
+    def _start(self, what: str) -> None:
+        self._started[what] = time.perf_counter()
+
+    def _stop(self, what: str) -> None:
+        if self._running and what in self._started:
+            spent = time.perf_counter() - self._started.pop(what)
+            if what == "gc":
+                self.gc += spent
+            else:
+                self.commits += spent
 
 
 async def writer_rate(wired, chats: int, window: int, total: int, run: str,
@@ -198,11 +236,14 @@ def count(wired, table=t.interactions) -> int:
 
 
 def one_round(wired, ids: tuple[int, int, int], url: str, args, chats: int, window: int, run: str,
-              synchronous: str) -> tuple[float, float, float, float, float]:
-    """(writer, without hooks, average batch, raw same batches, raw one commit) of one round."""
+              synchronous: str) -> tuple[float, ...]:
+    """(writer, without hooks, average batch, raw same batches, raw one commit, µs per message in
+    GC, µs per message in commits) of one round; the last two of the writer with hooks."""
     before, offered = count(wired), count(wired, t.outbox)
     total = args.messages if window > 1 else args.strict_messages
-    rate, batch = asyncio.run(writer_rate(wired, chats, window, total, run))
+    with STOPWATCH:
+        rate, batch = asyncio.run(writer_rate(wired, chats, window, total, run))
+    in_gc, in_commits = (1e6 * seconds / total for seconds in (STOPWATCH.gc, STOPWATCH.commits))
     bare, _ = asyncio.run(writer_rate(wired, chats, window, total, run + "-bare", hooks=False))
     stored = count(wired) - before
     assert stored == 2 * (total // chats * chats), stored  # every acknowledged one is there
@@ -217,7 +258,10 @@ def one_round(wired, ids: tuple[int, int, int], url: str, args, chats: int, wind
     else:
         same = pg_raw(url, rows, round(batch))
         bulk = pg_raw(url, bulk_rows, None)
-    return rate, bare, batch, same, bulk
+    return rate, bare, batch, same, bulk, in_gc, in_commits
+
+
+STOPWATCH = Stopwatch()
 
 
 def run_database(label: str, url: str, args, window: int, *, synchronous: str = "NORMAL") -> list[tuple]:
@@ -228,6 +272,8 @@ def run_database(label: str, url: str, args, window: int, *, synchronous: str = 
         wired.engine.dispose()  # new connections get the pragma
     ids = seed(wired, max(args.chats))
     freeze_startup_objects()  # as `dealbot run` does once its adapters are up (bot/memory.py)
+    if args.gc_default:
+        gc.set_threshold(700, *gc.get_threshold()[1:])  # Python's own, as before bot/memory.py raised it
     checkpointer = wal_checkpointer(wired.engine)  # SQLite: as `dealbot run` does (storage/checkpoint.py)
     if checkpointer is not None and not args.no_checkpointer:
         checkpointer.start()
@@ -235,12 +281,14 @@ def run_database(label: str, url: str, args, window: int, *, synchronous: str = 
     for chats in args.chats:
         runs = [one_round(wired, ids, url, args, chats, window, f"{label}-{chats}-{window}-{n}", synchronous)
                 for n in range(args.repeat)]
-        rate, bare, batch, same, bulk = (statistics.median(figures) for figures in zip(*runs, strict=True))
+        rate, bare, batch, same, bulk, in_gc, in_commits = (statistics.median(figures)
+                                                             for figures in zip(*runs, strict=True))
         results.append((label, chats, rate, bare, batch, same, bulk))
         spread = f" (writer {min(r[0] for r in runs):,.0f}–{max(r[0] for r in runs):,.0f})" if len(runs) > 1 else ""
         print(f"  {label:<11} {chats:>3} chats: writer {rate:>7,.0f}/s, without hooks {bare:>7,.0f}/s "
               f"(batches of {batch:6.1f}) · raw same batches {same:>7,.0f}/s · raw one commit "
-              f"{bulk:>7,.0f}/s{spread}", flush=True)
+              f"{bulk:>7,.0f}/s{spread}; per message {in_gc:.1f} µs in GC, {in_commits:.1f} µs in commits",
+              flush=True)
     if checkpointer is not None:
         checkpointer.stop()
     wired.engine.dispose()
@@ -277,6 +325,8 @@ def main() -> None:
     parser.add_argument("--pg", default=os.environ.get("DEALBOT_BENCH_POSTGRES_URL", DEFAULT_PG))
     parser.add_argument("--no-pg", action="store_true")
     parser.add_argument("--full", action="store_true", help="also SQLite with synchronous=FULL")
+    parser.add_argument("--gc-default", action="store_true",
+                        help="Python's own young-generation GC threshold (700), not bot/memory.py's")
     parser.add_argument("--no-checkpointer", action="store_true",
                         help="SQLite: leave the log's checkpoints to the writers' commits (before storage/checkpoint.py)")
     parser.add_argument("--repeat", type=int, default=3,
