@@ -116,7 +116,7 @@ async def serve(settings: Settings) -> int:
             await _stop_quietly(adapter)
         await writer.stop()  # after the adapters: what they took is stored
         if checkpointer is not None:
-            checkpointer.stop()
+            await asyncio.to_thread(checkpointer.stop)  # a checkpoint under way ends first
         if not await handler.drained(DRAIN_SECONDS):
             log.warning("gave up waiting for messages in flight after %ss", DRAIN_SECONDS)
         await runner.cleanup()
