@@ -73,7 +73,7 @@ class DateMatch:
 # on one test (this runs on every captured message).
 _HINT = re.compile(
     r"(?=[今明后周期拜月年号日点點时時:：班天钟头0-9acdefhjmnostwACDEFHJMNOSTW])"
-    r"(?:[今明后周期拜月年号日点點时時:：班]|[天钟头][以之]?内|[0-9](?:\s*[ap]\.?m|[0-9]{3}[-/.][0-9]|/[0-9])"
+    r"(?:[今明后周期拜月年号日点點时時:：班]|[天钟头][以之]?内|[0-9](?:\s*[apAP]\.?[mM]|[0-9]{3}[-/.][0-9]|/[0-9])"
     # today tonight tomorrow tmr tue thu, day dec, mon(day) morn(ing) mid min mar may, noon night nov,
     # aft(ernoon) apr aug, even(ing) eod eow eom, cob, hour hr, week wed, fri feb, sat sun sep,
     # jan jun jul, oct: grouped by first letter, so a word start tries one branch, not forty.
@@ -407,7 +407,7 @@ def _call_dateparser(text: str, languages: list[str], settings: dict) -> datetim
 
 
 _HAS_CLOCK = re.compile(
-    r"[0-9][:：][0-9]|[0-9]\s*[ap]\.?m|[点點时時]|(?i:noon|midnight|hour|minute)"
+    r"[0-9][:：][0-9]|[0-9]\s*[apAP]\.?[mM]|[点點时時]|(?i:noon|midnight|hour|minute)"
 )
 
 

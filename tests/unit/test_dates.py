@@ -217,6 +217,8 @@ FOUND_IN_SENTENCES = [
     ("这个单子三天后再跟", "三天后", "2026-03-07 17:00"),
     ("follow up in 2 weeks", "in 2 weeks", "2026-03-18 17:00"),
     ("let's talk at 3pm", "at 3pm", "2026-03-04 15:00"),
+    ("I'll call you at 3PM", "at 3PM", "2026-03-04 15:00"),  # chat writes the hour in capitals too
+    ("Demo moved to Friday 10 A.M.", "Friday 10 A.M.", "2026-03-06 10:00"),
     ("meeting on 2026-03-15 at 14:00", "on 2026-03-15 at 14:00", "2026-03-15 14:00"),
     ("I'll call on Mon", "on Mon", "2026-03-09 17:00"),
     ("demo done, 下周五之前发合同", "下周五之前", "2026-03-13 17:00"),
@@ -376,7 +378,8 @@ def test_very_long_text():
 DATEISH = st.sampled_from(
     [row[0] for row in TABLE]
     + list("0123456789 :：-/.,号日月周前后天点半下本这上午晚早今明年底初个小时内")
-    + ["am", "pm", "in ", " days", "next ", "by ", "of ", "March", "Sat", "T-7", "5万", "¥"]
+    + ["am", "pm", "AM", "PM", "P.M.", "Pm", "in ", " days", "next ", "by ", "of ", "March", "Sat", "T-7",
+       "5万", "¥"]
 )
 DATEISH_TEXT = st.lists(DATEISH, max_size=12).map("".join)
 
@@ -392,5 +395,6 @@ def test_never_raises(text):
 @settings(max_examples=300, deadline=None)
 @given(DATEISH_TEXT)
 def test_hint_never_hides_a_date(text):
-    if find_date(text, NOW, TZ) is not None:
+    # the readers themselves, not find_date: that one asks the hint first
+    if dates._first_hit(text, NOW, lenient=False) is not None:
         assert has_date_hint(text)

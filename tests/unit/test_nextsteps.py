@@ -42,6 +42,7 @@ TABLE: list[tuple[str, str | None]] = [
     ("Quick update: pricing approved internally 🎉 we'll send the contract over tmr", "2026-03-05 17:00"),
     ("If the PO arrives by Friday, we'll ship next week.", "2026-03-09 17:00"),
     ("I'll be there at 3pm tomorrow.", "2026-03-05 15:00"),
+    ("Ok, I'll call you at 4PM to go through the numbers", "2026-03-04 16:00"),
     ("I'll send the revised SOW by Friday, ok?", "2026-03-06 17:00"),
     ("I'll think about it and let you know next week.", "2026-03-09 17:00"),
     ("We're flying to Shenzhen on March 12 to meet the procurement team", "2026-03-12 17:00"),
