@@ -155,6 +155,9 @@ class Stopwatch:
                 self.commits += spent
 
 
+STOPWATCH = Stopwatch()  # one for the run: it registers its listeners once
+
+
 async def writer_rate(wired, chats: int, window: int, total: int, run: str,
                       hooks: bool = True) -> tuple[float, float]:
     """(messages per second, average batch size) through the capture writer: each chat hands over
@@ -259,9 +262,6 @@ def one_round(wired, ids: tuple[int, int, int], url: str, args, chats: int, wind
         same = pg_raw(url, rows, round(batch))
         bulk = pg_raw(url, bulk_rows, None)
     return rate, bare, batch, same, bulk, in_gc, in_commits
-
-
-STOPWATCH = Stopwatch()
 
 
 def run_database(label: str, url: str, args, window: int, *, synchronous: str = "NORMAL") -> list[tuple]:

@@ -93,10 +93,10 @@ async def serve(settings: Settings) -> int:
         loop.add_signal_handler(sig, stop.set)
     outbound = None
     checkpointer = wal_checkpointer(wired.engine)  # SQLite: the log copied back off the commits' path
-    if checkpointer is not None:
-        checkpointer.start()
     await writer.start()
     try:
+        if checkpointer is not None:
+            checkpointer.start()  # inside the try: the finally below stops it whatever fails next
         for adapter in adapters:
             await adapter.start()
             log.info("%s started", adapter.platform)
