@@ -9,12 +9,15 @@ against precision or recall, which the test prints.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from core.nextsteps import commitment_rule, detect
+from core.nextsteps import RULES, commitment_rule, detect
 
 TZ = "Asia/Shanghai"
 NOW = datetime(2026, 3, 4, 10, 0, tzinfo=ZoneInfo(TZ))  # a Wednesday
@@ -186,6 +189,31 @@ def test_precision_and_recall_on_the_table(capsys):
 ])
 def test_rules_are_named(text, rule):
     assert commitment_rule(text) == rule
+
+
+def _rule_one_by_one(sentence: str) -> str | None:
+    """What the combined rule search must answer: each rule searched on its own, the leftmost
+    match winning, and the first key of rules matching at the same place."""
+    hits = [(found.start(), key) for key, pattern in RULES.items()
+            if (found := re.search(pattern, sentence, re.IGNORECASE))]
+    return min(hits)[1] if hits else None
+
+
+@pytest.mark.parametrize("text", [text for text, _ in TABLE])
+def test_one_search_names_the_rule_fourteen_searches_would(text):
+    sentence = text.replace("’", "'")
+    assert commitment_rule(sentence) == _rule_one_by_one(sentence)
+
+
+_PIECES = st.sampled_from(["I'll", "we will", "let me", "let us know", "our team will", "send", "call",
+                           "我们会", "我来", "回头发给你", "你", "明天", "we're sending", "expect it by",
+                           "can", ",", " ", "Will send", "get back to you", "we plan to", "ok, "])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=8).map("".join))
+def test_one_search_agrees_with_the_rules_on_any_mix(sentence):
+    assert commitment_rule(sentence) == _rule_one_by_one(sentence)
 
 
 def test_a_message_with_no_date_like_text_is_never_date_parsed(monkeypatch):
