@@ -64,11 +64,28 @@ def _sqlite_time(column_type: TypeEngine, dialect: Dialect) -> Callable | None:
 
     def process(value: datetime | None) -> str | None:
         if type(value) is datetime and value.tzinfo is UTC:  # most times: already UTC, so checked
-            # the text without its "+00:00": replace(tzinfo=None) first cost more than isoformat
-            return value.isoformat(" ", "microseconds")[:-6]
+            return _utc_text(value)
         return None if value is None else to_utc(value, dialect).isoformat(" ", "microseconds")
 
     return process
+
+
+# The text of each second seen lately, "2026-11-27 08:00:01": chat messages come many to a
+# second, and isoformat (about 1 µs here, an aware time's offset included) is half of what the
+# row of a captured message costs to prepare. Cleared when full; a lost entry is only redone.
+_SECONDS: dict[tuple[int, ...], str] = {}
+_SECONDS_KEPT = 10_000
+
+
+def _utc_text(value: datetime) -> str:
+    """An aware UTC time as isoformat(" ", "microseconds") writes it, without the offset."""
+    second = (value.year, value.month, value.day, value.hour, value.minute, value.second)
+    prefix = _SECONDS.get(second)
+    if prefix is None:
+        if len(_SECONDS) >= _SECONDS_KEPT:
+            _SECONDS.clear()
+        prefix = _SECONDS[second] = value.replace(microsecond=0, tzinfo=None).isoformat(" ")
+    return f"{prefix}.{value.microsecond:06d}"
 
 
 @cache

@@ -10,6 +10,8 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from core.model import Deal, DealStatus
@@ -49,6 +51,19 @@ def _stored_by_sqlalchemy(engine, when: datetime) -> str:
 def test_a_time_is_the_text_sqlalchemy_stores(sqlite, when):
     process = bind_processors(sqlite.dialect, t.interactions, ("occurred_at",))[0]
     assert process(when) == _stored_by_sqlalchemy(sqlite, when)
+
+
+_SQLITE = sa.create_engine("sqlite://").dialect
+
+
+@given(st.datetimes(timezones=st.just(UTC)))
+def test_any_utc_time_is_written_as_isoformat_writes_it(when):
+    # The UTC path keeps each second's text (storage.driver._utc_text); isoformat is the rule,
+    # whether the second was seen before or not.
+    process = bind_processors(_SQLITE, t.interactions, ("occurred_at",))[0]
+    expected = when.replace(tzinfo=None).isoformat(" ", "microseconds")
+    assert process(when) == expected
+    assert process(when) == expected
 
 
 def test_a_naive_time_is_refused_and_none_stays_none(sqlite):
