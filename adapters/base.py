@@ -7,15 +7,29 @@ renders the Reply, and may expose HTTP routes that bot mounts on the single shar
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from core.messages import Incoming, Reply
+from core.chat.messages import Incoming, Reply
+from core.language.verbs import find_verb
 
 AsyncHandler = Callable[[Incoming], Awaitable[Reply]]
 # (method, path, aiohttp-style handler taking a request and returning a response)
 Route = tuple[str, str, Callable[..., Awaitable[object]]]
+
+
+# Tells bot that a chat changed its id (platform, old id, new id): its link and digests follow.
+ChatMoved = Callable[[str, str, str], Awaitable[None]]
+
+
+def is_link_command(text: str) -> bool:
+    """`link …` / `绑定 …`: before running it an adapter checks what the bot can read of the chat
+    (Incoming.chat_access), so the reply never promises recording the platform will not deliver."""
+    words = text.split(maxsplit=1)
+    verb = find_verb(words[0]) if words else None
+    return verb is not None and verb.key == "link"
 
 
 class ChatAdapter(Protocol):
@@ -63,3 +77,32 @@ class RecentIds:
         if len(self._seen) > self.size:
             self._seen.pop(next(iter(self._seen)))
         return False
+
+
+class OnceEach:
+    """Platform delivery ids seen lately, for platforms that deliver a command again when its
+    acknowledgement was late or lost: the first delivery of an id runs; a repeat does not, but
+    waits until the first has settled (committed, or rolled back with an answer), so the repeat's
+    acknowledgement never comes before the command it repeats is committed. Across a restart the
+    redelivery record (core.app.dealbot) does the same job from the database."""
+
+    def __init__(self, size: int = 10_000):
+        self._recent = RecentIds(size)
+        self._running: dict[str, asyncio.Future] = {}
+
+    async def first(self, delivery_id: str) -> bool:
+        """True for the first delivery of `delivery_id` (or an empty one): run it, then call
+        `settled`. False for a repeat, once the first has settled."""
+        if not self._recent.seen(delivery_id):
+            if delivery_id:
+                self._running[delivery_id] = asyncio.get_running_loop().create_future()
+            return True
+        running = self._running.get(delivery_id)
+        if running is not None:
+            await asyncio.shield(running)
+        return False
+
+    def settled(self, delivery_id: str) -> None:
+        running = self._running.pop(delivery_id, None)
+        if running is not None and not running.done():
+            running.set_result(None)

@@ -2,8 +2,8 @@
 
     python -m bench.adapters [--n 400] [--warmup 20] [--step-ms 50]
 
-Run from the repository root: the fake platforms come from tests/adapters (fake_slack,
-fake_telegram, fake_dingtalk), on 127.0.0.1 in this process and event loop.
+Run from the repository root: the fake platforms come from tests/platforms (slack,
+telegram, dingtalk), on 127.0.0.1 in this process and event loop.
 
 One dealbot is wired as `dealbot run` wires it: bot.bootstrap.build on a fresh SQLite file, the
 adapters from bot.platforms.configured_adapters with every platform URL pointing at a fake, and
@@ -56,11 +56,11 @@ from bot.config import Settings  # noqa: E402
 from bot.memory import freeze_startup_objects  # noqa: E402
 from bot.platforms import configured_adapters  # noqa: E402
 from bot.run import InFlight, web_app  # noqa: E402
-from core.dates import warm_up as warm_up_dates  # noqa: E402
-from core.messages import Incoming, Reply  # noqa: E402
-from tests.adapters.fake_dingtalk import FakeDingTalk  # noqa: E402
-from tests.adapters.fake_slack import FakeSlack, form_body, signed_headers, slash_command  # noqa: E402
-from tests.adapters.fake_telegram import FakeTelegram, message_update, private_chat, user  # noqa: E402
+from core.chat.messages import Incoming, Reply  # noqa: E402
+from core.language.dates.text import warm_up as warm_up_dates  # noqa: E402
+from tests.platforms.dingtalk import FakeDingTalk  # noqa: E402
+from tests.platforms.slack import FakeSlack, form_body, signed_headers, slash_command  # noqa: E402
+from tests.platforms.telegram import FakeTelegram, message_update, private_chat, user  # noqa: E402
 
 SLACK_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 TELEGRAM_TOKEN = "123456:BENCH-token"

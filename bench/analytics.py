@@ -37,9 +37,9 @@ from core.analytics.reports import (  # noqa: E402
     stage_limits,
     win_model,
 )
-from core.model import Team  # noqa: E402
-from core.periods import parse_period  # noqa: E402
-from core.pipeline import DEFAULT_PIPELINE  # noqa: E402
+from core.domain.model import Team  # noqa: E402
+from core.domain.pipeline import DEFAULT_PIPELINE  # noqa: E402
+from core.language.periods import parse_period  # noqa: E402
 from storage.db import make_engine, make_session_factory  # noqa: E402
 from storage.migrate import ensure_schema  # noqa: E402
 from storage.uow import SqlUnitOfWork  # noqa: E402
@@ -96,8 +96,9 @@ def build(path: Path, deals: int) -> None:
                    [(t, f"team{t}") for t in (1, 2, 3)])
     db.executemany("INSERT INTO members (id, handle, team_id, role, display_name) VALUES (?, ?, ?, 'rep', '')",
                    [(m, f"rep{m}", (m - 1) % 3 + 1) for m in range(1, 31)])
-    db.executemany("INSERT INTO customers (id, name, team_id, lifecycle, aliases, contacts) "
-                   "VALUES (?, ?, ?, 'lead', '[]', '[]')", [(c, f"c{c}", (c - 1) % 3 + 1) for c in range(1, 301)])
+    db.executemany("INSERT INTO customers (id, name, name_key, team_id, lifecycle, aliases, contacts) "
+                   "VALUES (?, ?, ?, ?, 'lead', '[]', '[]')",
+                   [(c, f"c{c}", f"c{c}", (c - 1) % 3 + 1) for c in range(1, 301)])
     start = NOW - timedelta(weeks=26)
     deal_rows, change_rows, task_rows, note_rows = [], [], [], []
     for d in range(1, deals + 1):
@@ -129,8 +130,8 @@ def build(path: Path, deals: int) -> None:
             when = min(entered + timedelta(days=1), entered + (until - entered) / 2)
             note_rows.append((team, "x", when.strftime(FMT), "call", d, owner))
     db.executemany("INSERT INTO deals (id, title, customer_id, owner_id, team_id, stage, stage_entered_at, created_at,"
-                   " amount, currency, expected_close, status, closed_at, deliverables_done, furthest_stage) "
-                   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", deal_rows)
+                   " amount, currency, expected_close, status, closed_at, deliverables_done, furthest_stage, uid) "
+                   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,lower(hex(randomblob(16))))", deal_rows)
     db.executemany("INSERT INTO stage_changes (deal_id, team_id, from_stage, to_stage, at, by_id, owner_id, advance)"
                    " VALUES (?,?,?,?,?,?,?,?)", change_rows)
     db.executemany("INSERT INTO tasks (title, assignee_id, team_id, created_at, due_at, deal_id, done_at, origin) "

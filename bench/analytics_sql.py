@@ -16,7 +16,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from core.pipeline import DEFAULT_PIPELINE, WON
+from core.domain.pipeline import DEFAULT_PIPELINE, WON
 
 FMT = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores a naive UTC timestamp in SQLite
 ORDER = [s.key for s in DEFAULT_PIPELINE.open_stages] + [WON]

@@ -21,6 +21,17 @@ messages each chat has in flight (100: one Telegram getUpdates page, or a burst 
 - **raw, one commit**: all rows in one executemany and one commit (sqlite3), or one COPY
   (PostgreSQL): what the database takes at best.
 
+`--driver` compares the driver fast path (storage/driver.py, the one boundary of the statements
+that bypass SQLAlchemy) in the same run, rounds interleaved: **before** (the statement straight
+to the cursor, as before the boundary checked DEALBOT_SQL_LOG: storage.driver.run_direct patched
+into its users), **off** (as it is, the SQL log off: the default), and **on** (DEALBOT_SQL_LOG=true: every statement, SQLAlchemy's
+and the fast path's, written to a log file through bot.logs' handler). It prints the writer's
+rate for each, then the per-statement cost of a handled-message record (one fast-path INSERT …
+RETURNING) for each.
+`--metrics`: the writer counts each batch's outcomes into bot.metrics.Metrics, as `dealbot run`
+does when /metrics is on (DEALBOT_METRICS_PORT or _TOKEN); run it with and without to see what
+counting costs the capture path.
+
 After wiring, the script calls bot.memory.freeze_startup_objects() as `dealbot run` does once its
 adapters are up: without it, each full garbage collection walks every object loaded at start-up
 (SQLAlchemy, dateparser), about 80 ms each, a tenth of a 20,000-message row; and the young
@@ -47,6 +58,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import logging
 import os
 import sqlite3
 import statistics
@@ -65,12 +77,18 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from bot.bootstrap import build  # noqa: E402
 from bot.capture import CaptureWriter, capture_store  # noqa: E402
+from bot.metrics import Metrics  # noqa: E402
+
+COUNT_METRICS = False  # --metrics: the writer counts outcomes as `dealbot run` does with /metrics on
 from bot.config import Settings  # noqa: E402
+from bot.logs import SQL_LOGGERS, file_handler  # noqa: E402
 from bot.memory import freeze_startup_objects  # noqa: E402
-from core.capture import ChatEvent, Outcome  # noqa: E402
-from core.model import ChatBinding, Customer, Deal, Identity, Member, Team  # noqa: E402
+from core.conversations.capture import ChatEvent, Outcome  # noqa: E402
+from core.domain.model import ChatBinding, Customer, Deal, Identity, Member, Team  # noqa: E402
+from storage import driver  # noqa: E402
 from storage import tables as t  # noqa: E402
 from storage.checkpoint import wal_checkpointer  # noqa: E402
+from storage.handled import SqlHandledMessageRepository  # noqa: E402
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 T0 = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1)
@@ -167,7 +185,8 @@ async def writer_rate(wired, chats: int, window: int, total: int, run: str,
     `window` messages at once and the next ones only when all of them are acknowledged. hooks=False
     leaves out the capture hooks bot.bootstrap wires (next-step detection)."""
     store = capture_store(wired)  # as `dealbot run` stores
-    writer = CaptureWriter(lambda events, with_hooks: store(events, with_hooks and hooks))
+    metrics = Metrics() if COUNT_METRICS else None  # as `dealbot run` counts with /metrics on
+    writer = CaptureWriter(lambda events, with_hooks: store(events, with_hooks and hooks), metrics=metrics)
     await writer.start()
     per_chat = total // chats
     at = round_start()
@@ -317,6 +336,81 @@ def run_database(label: str, url: str, args, window: int, *, synchronous: str = 
     return results
 
 
+# --- --driver: the fast path before and after its boundary, the SQL log off and on ----------------
+
+DRIVER_USERS = ("storage.capture", "storage.conversations", "storage.handled", "storage.outbox",
+                "storage.transfer")
+DRIVER_VARIANTS = ("before", "off", "on")
+
+
+def _run_on_driver_before(session, sql, params, *, many=False):
+    """storage.driver.run_on_driver as it was before the boundary: no SQL log check."""
+    return driver.run_direct(session.connection(), sql, params, many)
+
+
+def use_driver(variant: str, log_file: Path) -> None:
+    run = _run_on_driver_before if variant == "before" else driver.run_on_driver
+    for name in DRIVER_USERS:
+        sys.modules[name].run_on_driver = run
+    root = logging.getLogger()
+    for handler in root.handlers[:]:
+        root.removeHandler(handler)
+        handler.close()
+    for name in SQL_LOGGERS:
+        logging.getLogger(name).setLevel(logging.INFO if variant == "on" else logging.WARNING)
+    if variant == "on":
+        root.addHandler(file_handler(Settings(_env_file=None, log_file=log_file)))
+
+
+def handled_cost(wired, variant: str, records: int = 3_000) -> float:
+    """µs per handled-message record (one fast-path statement and its row back), in one transaction."""
+    with Session(wired.engine) as session:
+        handled = SqlHandledMessageRepository(session)
+        handled.first_time("slack", "warm-up", variant, T0)
+        began = time.perf_counter()
+        for n in range(records):
+            handled.first_time("slack", f"{variant}-{time.monotonic_ns()}", str(n), T0)
+        elapsed = time.perf_counter() - began
+        session.rollback()
+    return 1e6 * elapsed / records
+
+
+def compare_driver(label: str, url: str, args, window: int) -> None:
+    wired = build(Settings(_env_file=None, database_url=url), migrate=True)
+    seed(wired, max(args.chats))
+    freeze_startup_objects()
+    checkpointer = wal_checkpointer(wired.engine)
+    if checkpointer is not None and not args.no_checkpointer:
+        checkpointer.start()
+    total = args.messages if window > 1 else args.strict_messages
+    with tempfile.TemporaryDirectory() as logs:
+        log_file = Path(logs) / "dealbot.log"
+        try:
+            for chats in args.chats:
+                rates: dict[str, list[float]] = {variant: [] for variant in DRIVER_VARIANTS}
+                for n in range(args.repeat):
+                    for variant in DRIVER_VARIANTS:  # interleaved: the disk's drift hits each alike
+                        use_driver(variant, log_file)
+                        rate, _ = asyncio.run(writer_rate(wired, chats, window, total,
+                                                          f"{label}-{chats}-{window}-{variant}-{n}"))
+                        rates[variant].append(rate)
+                print(f"  {label:<11} {chats:>3} chats, writer: " + " · ".join(
+                    f"{variant} {statistics.median(r):>7,.0f}/s ({min(r):,.0f}–{max(r):,.0f})"
+                    for variant, r in rates.items()), flush=True)
+            costs: dict[str, list[float]] = {variant: [] for variant in DRIVER_VARIANTS}
+            for _ in range(20):  # short blocks, interleaved: the machine's drift hits each alike
+                for variant in DRIVER_VARIANTS:
+                    use_driver(variant, log_file)
+                    costs[variant].append(handled_cost(wired, variant, records=300))
+            print(f"  {label:<11} one fast-path statement (handled-message record): " + " · ".join(
+                f"{variant} {statistics.median(c):.1f} µs" for variant, c in costs.items()), flush=True)
+        finally:
+            use_driver("off", log_file)
+    if checkpointer is not None:
+        checkpointer.stop()
+    wired.engine.dispose()
+
+
 def pg_database(base: str) -> str | None:
     """A fresh database next to `base`, or None when no PostgreSQL answers."""
     libpq = make_url(base).set(drivername="postgresql").render_as_string(hide_password=False)
@@ -336,6 +430,22 @@ def drop_pg(base: str, url: str) -> None:
         connection.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
 
 
+def metrics_cost(batch: int = 2000, rounds: int = 200) -> str:
+    """What the writer's metrics hook costs per batch, timed alone (the writer's figures move by a
+    third between runs on this machine, far more than the hook could): a batch of new messages,
+    and one where a few are duplicates (the slower path)."""
+    said = []
+    for what, outcomes in (("all stored", [Outcome.STORED] * batch),
+                           ("10 duplicates", [Outcome.STORED] * (batch - 10) + [Outcome.DUPLICATE] * 10)):
+        metrics = Metrics()
+        began = time.perf_counter()
+        for _ in range(rounds):
+            metrics.captured_batch(outcomes)
+        per_batch = (time.perf_counter() - began) / rounds
+        said.append(f"{what} {per_batch * 1e6:.0f} µs ({per_batch / batch * 1e9:.0f} ns a message)")
+    return f"counting a {batch:,}-message batch's outcomes: " + ", ".join(said)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=20_000, help="per row")
@@ -353,23 +463,31 @@ def main() -> None:
                         help="SQLite: leave the log's checkpoints to the writers' commits (before storage/checkpoint.py)")
     parser.add_argument("--repeat", type=int, default=3,
                         help="rounds per row; each figure is the median of the rounds (the disk makes single runs vary)")
+    parser.add_argument("--driver", action="store_true",
+                        help="the driver fast path before/after its boundary, SQL log off and on (see above)")
+    parser.add_argument("--metrics", action="store_true",
+                        help="count captured messages into bot.metrics as `dealbot run` does with /metrics on")
     args = parser.parse_args()
+    global COUNT_METRICS
+    COUNT_METRICS = args.metrics
+    print(f"metrics counting: {'on' if args.metrics else 'off'}; {metrics_cost()}")
     print(f"python {sys.version.split()[0]}, sqlite {sqlite3.sqlite_version}, {os.cpu_count()} CPUs, "
           f"load {os.getloadavg()[0]:.2f}; {args.messages:,} messages per row "
           f"({args.strict_messages:,} with one in flight per chat)")
     with tempfile.TemporaryDirectory() as tmp:
         print(f"plain sqlite3 executemany (short rows, no index, one commit): "
               f"{statistics.median(plain_executemany(f'{tmp}/plain-{n}.db') for n in range(3)):,.0f} rows/s")
+    run = compare_driver if args.driver else run_database
     for window in args.windows:
         print(f"each chat: {window} message(s) in flight, the next when all are acknowledged")
         with tempfile.TemporaryDirectory() as tmp:
-            run_database("sqlite", f"sqlite:///{tmp}/capture.db", args, window)
+            run("sqlite", f"sqlite:///{tmp}/capture.db", args, window)
             if args.full:
                 run_database("sqlite FULL", f"sqlite:///{tmp}/capture-full.db", args, window,
                              synchronous="FULL")
         if not args.no_pg and (url := pg_database(args.pg)):
             try:
-                run_database("postgresql", url, args, window)
+                run("postgresql", url, args, window)
             finally:
                 drop_pg(args.pg, url)
     print(f"load after: {os.getloadavg()[0]:.2f}")

@@ -42,7 +42,7 @@ from adapters.console import ConsoleAdapter  # noqa: E402
 from bot.bootstrap import Wired, build  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.memory import freeze_startup_objects  # noqa: E402
-from core.dates import warm_up as warm_up_dates  # noqa: E402
+from core.language.dates.text import warm_up as warm_up_dates  # noqa: E402
 
 COMMANDS = ("new", "move", "show", "log")
 CUSTOMERS = ("Acme", "Globex", "Initech", "Umbrella", "Hooli")  # created during the warm-up
@@ -186,12 +186,12 @@ def raw_new(b: Baseline, number: int) -> int:
     b.db.execute("BEGIN")
     deal_id = b.db.execute(
         "INSERT INTO deals (title, customer_id, owner_id, team_id, stage, stage_entered_at, created_at,"
-        " amount, currency, status, last_activity_at, deliverables_done, furthest_stage)"
-        " VALUES (?, ?, ?, ?, 'lead', ?, ?, ?, 'CNY', 'open', ?, '[]', 'lead')",
+        " amount, currency, status, last_activity_at, deliverables_done, furthest_stage, uid)"
+        " VALUES (?, ?, ?, ?, 'lead', ?, ?, ?, 'CNY', 'open', ?, '[]', 'lead', lower(hex(randomblob(16))))",
         (title, customer_id, b.actor_id, b.team_id, at, at, amount_k(number) * 100_000, at)).lastrowid
     b.db.execute("INSERT INTO stage_changes (deal_id, team_id, from_stage, to_stage, at, by_id, owner_id, advance)"
                  " VALUES (?, ?, NULL, 'lead', ?, ?, ?, 0)", (deal_id, b.team_id, at, b.actor_id, b.actor_id))
-    audit(b, "deal.create", deal_id, at, None, {  # the same snapshot as core.audit.deal_snapshot
+    audit(b, "deal.create", deal_id, at, None, {  # the same snapshot as core.access.audit.deal_snapshot
         "title": title, "stage": "lead", "status": "open", "amount": f"{amount_k(number) * 1000}.00",
         "currency": "CNY", "owner_id": b.actor_id, "customer_id": customer_id, "expected_close": None,
         "lost_reason": None, "closed_at": None, "deliverables_done": []})

@@ -1,7 +1,17 @@
-"""What next-step detection (core.nextsteps) costs per captured chat message.
+"""Next-step detection (core.conversations.nextsteps): how right it is, and what it costs per message.
 
-    python bench/nextsteps.py [--repeats 7] [--min-time 0.2]
+    python bench/nextsteps.py [--repeats 7] [--min-time 0.2] [--before COMMIT]
 
+**Accuracy.** Precision, recall and due-date accuracy per language (en, zh, mixed) on the
+labelled splits of tests/data/ (holdout: written before the second round of rules and never tuned
+on; validation: held back while the first round was tuned; dev: tuned on), for today's rules and,
+beside them, the rules as they were before
+issue 22 (core/nextsteps.py, core/dates.py and core/dates_zh.py read from git at --before, default
+78b459d, and loaded as modules of their own), then the confusion by kind on the held-back split.
+Precision = suggested and right / suggested; recall = suggested / commitments; date accuracy =
+exact due date / correctly suggested.
+
+**Cost.**
 Three kinds of chat message, 40 of each kind written like the test table's (English, Chinese and
 mixed): chatter with nothing date-like in it (most of a group chat), messages with a date but no
 commitment ("the demo moved to Friday"), and dated commitments ("好的，下周三前给报价").
@@ -9,9 +19,12 @@ commitment ("the demo moved to Friday"), and dated commitments ("好的，下周
 For each kind, µs per message for:
 - baseline: a bare `re.search` of one character class ([0-9]) over the message — the cheapest
   look at a message Python can make, measured in the same run as the scale to read the rest by;
-- the pre-filter alone (core.dates.has_date_hint);
-- full detection (core.nextsteps.detect), which for chatter must cost about the pre-filter;
-- core.dates.find_date alone, i.e. what the pre-filter saves on chatter.
+- the pre-filter alone (core.language.dates.text.has_date_hint);
+- full detection (core.conversations.nextsteps.detect), which for chatter must cost about the pre-filter;
+- core.language.dates.text.find_date alone, i.e. what the pre-filter saves on chatter.
+
+A last row times the previous rules' detect on the same messages, and a last column all the
+labelled messages (all three splits), both rules.
 
 Each figure is the median of --repeats timed passes; each pass loops over the kind's messages
 until --min-time seconds have gone by. Never part of the test run.
@@ -20,10 +33,12 @@ until --min-time seconds have gone by. Never part of the test run.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import platform
 import re
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -33,8 +48,17 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.dates import find_date, has_date_hint, warm_up  # noqa: E402
-from core.nextsteps import detect  # noqa: E402
+from core.conversations.nextsteps import detect  # noqa: E402
+from core.language.dates.text import find_date, has_date_hint, warm_up  # noqa: E402
+from tests.nextsteps_labelled import by_language, confusion_table  # noqa: E402
+from tests.nextsteps_labelled import load as load_split  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+BEFORE = "78b459d"  # main before issue 22: the rules the issue measured
+# The modules as they were at that commit (before core was regrouped), in import order.
+_PREVIOUS = {"core.dates_zh": "_before_dates_zh", "core.date_values": "_before_date_values",
+             "core.dates": "_before_dates", "core.nextsteps": "_before_nextsteps"}
+_MOVED = {"core.periods": "core.language.periods"}  # used by them, unchanged but for its place
 
 TZ = "Asia/Shanghai"
 NOW = datetime(2026, 3, 4, 10, 0, tzinfo=ZoneInfo(TZ))
@@ -109,12 +133,58 @@ def per_message_us(fn: Callable[[str], object], messages: list[str], repeats: in
     return statistics.median(samples)
 
 
+def previous_detect(commit: str) -> Callable[[str, datetime, str], object] | None:
+    """core.nextsteps.detect as it was at `commit` (with that commit's date rules), or None when
+    git or the commit is not at hand."""
+    for module, name in _PREVIOUS.items():
+        path = module.replace(".", "/") + ".py"
+        try:
+            source = subprocess.run(["git", "show", f"{commit}:{path}"], cwd=ROOT, capture_output=True,
+                                    text=True, check=True).stdout
+        except (OSError, subprocess.CalledProcessError):
+            return None
+        for old, new in (_PREVIOUS | _MOVED).items():
+            source = source.replace(f"from {old} import", f"from {new} import")
+        spec = importlib.util.spec_from_loader(name, loader=None)
+        loaded = importlib.util.module_from_spec(spec)
+        sys.modules[name] = loaded
+        exec(compile(source, f"{commit}:{path}", "exec"), loaded.__dict__)
+    return sys.modules["_before_nextsteps"].detect
+
+
+def accuracy(before: Callable | None, commit: str) -> None:
+    rules = [("today", detect)] + ([(f"before ({commit})", before)] if before else [])
+    print(f"{'split':<12}{'lang':<7}{'n':>4}  " + "".join(f"{name + ': P / R / date':>32}" for name, _ in rules))
+    for split in ("holdout", "validation", "dev"):
+        rows = load_split(split)
+        scores = [by_language(lambda text, fn=fn: _due(fn(text, NOW, TZ)), rows) for _, fn in rules]
+        for lang in scores[0]:
+            count = sum(row.lang == lang for row in rows)
+            print(f"{split:<12}{lang:<7}{count:>4}  " + "".join(
+                f"{f'{s[lang].precision:.3f} / {s[lang].recall:.3f} / {s[lang].date_accuracy:.3f}':>32}" for s in scores))
+    if before is None:
+        print(f"# the rules before ({commit}) could not be read from git")
+    for split in ("holdout", "validation"):
+        print(f"\nconfusion by kind, {split} split, today's rules "
+              "(right = suggested with the right date, date≠ = suggested with another date):")
+        for line in confusion_table(by_language(lambda text: _due(detect(text, NOW, TZ)), load_split(split)).values()):
+            print("  " + line)
+
+
+def _due(step) -> datetime | None:
+    return None if step is None else step.due
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--min-time", type=float, default=0.2)
+    parser.add_argument("--before", default=BEFORE, help="the commit whose rules to compare with")
     args = parser.parse_args()
     warm_up()
+    before = previous_detect(args.before)
+    accuracy(before, args.before)
+    print()
     hinted = {name: sum(has_date_hint(m) for m in msgs)
               for name, msgs in (("chatter", CHATTER), ("dates", DATES), ("commitments", COMMITMENTS))}
     found = {name: sum(detect(m, NOW, TZ) is not None for m in msgs)
@@ -125,16 +195,20 @@ def main() -> None:
     print(f"# messages: {len(CHATTER)} chatter ({hinted['chatter']} pass the pre-filter, {found['chatter']} found),"
           f" {len(DATES)} dated ({hinted['dates']} pass, {found['dates']} found),"
           f" {len(COMMITMENTS)} commitments ({hinted['commitments']} pass, {found['commitments']} found)")
-    print(f"{'µs per message':<30}{'chatter':>10}{'dates':>10}{'commitments':>13}")
+    labelled = [row.text for split in ("dev", "validation", "holdout") for row in load_split(split)]
+    print(f"{'µs per message':<30}{'chatter':>10}{'dates':>10}{'commitments':>13}{'labelled':>10}")
     rows = [
         ("baseline: re.search [0-9]", lambda m: _DIGIT.search(m)),
         ("pre-filter (has_date_hint)", has_date_hint),
         ("detect (full)", lambda m: detect(m, NOW, TZ)),
         ("find_date alone", lambda m: find_date(m, NOW, TZ)),
     ]
+    if before is not None:
+        rows.append((f"detect before ({args.before})", lambda m: before(m, NOW, TZ)))
     for label, fn in rows:
-        figures = [per_message_us(fn, msgs, args.repeats, args.min_time) for msgs in (CHATTER, DATES, COMMITMENTS)]
-        print(f"{label:<30}" + "".join(f"{f:>10.2f}" if i < 2 else f"{f:>13.2f}" for i, f in enumerate(figures)))
+        figures = [per_message_us(fn, msgs, args.repeats, args.min_time)
+                   for msgs in (CHATTER, DATES, COMMITMENTS, labelled)]
+        print(f"{label:<30}" + "".join(f"{f:>{10 if i != 2 else 13}.2f}" for i, f in enumerate(figures)))
     print(f"# load after: {os.getloadavg()[0]:.2f}")
 
 

@@ -30,9 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert, text  # noqa: E402
 
-from core.model import DealStatus, Role, TaskOrigin  # noqa: E402
-from core.pipeline import DEFAULT_PIPELINE  # noqa: E402
-from core.scans import Scans  # noqa: E402
+from core.domain.model import DealStatus, Role, TaskOrigin  # noqa: E402
+from core.domain.pipeline import DEFAULT_PIPELINE  # noqa: E402
+from core.reminders.scans import Scans  # noqa: E402
 from storage import tables as t  # noqa: E402
 from storage.db import make_engine, make_session_factory  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402

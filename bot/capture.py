@@ -19,10 +19,14 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 
+from sqlalchemy.exc import InterfaceError, OperationalError
+
 from bot.bootstrap import Wired
-from core.app import Dealbot
-from core.capture import ChatEvent, Outcome
-from core.ports import UnitOfWork
+from bot.logs import request_ids
+from core.app.dealbot import Dealbot
+from core.app.failures import FailureStreak
+from core.conversations.capture import ChatEvent, Outcome
+from core.ports.unit_of_work import UnitOfWork
 from core.services.capture import store_captured
 
 log = logging.getLogger(__name__)
@@ -31,8 +35,9 @@ StoreBatch = Callable[[Sequence[ChatEvent], bool], list[Outcome]]  # (events, wi
 
 
 class CaptureWriter:
-    def __init__(self, store: StoreBatch, *, max_batch: int = 2000):
+    def __init__(self, store: StoreBatch, *, max_batch: int = 2000, metrics=None):
         self._store = store
+        self._metrics = metrics  # bot.metrics.Metrics, counting outcomes once per batch; None: off
         # Bigger batches stop paying off past a few hundred messages, and a batch's messages all
         # wait for its commit: 2,000 keeps a batch around 0.1 s.
         self.max_batch = max_batch
@@ -41,6 +46,7 @@ class CaptureWriter:
         self._task: asyncio.Task | None = None
         self._stopping = False
         self.batches = 0  # commits so far (a figure for the benchmark and the log)
+        self.failures = FailureStreak(log, "capture: storing batches")  # an outage: one line each way
 
     def submit(self, event: ChatEvent) -> asyncio.Future[Outcome]:
         """Queue the event at once (so events submitted in order are stored in order) and return
@@ -80,14 +86,18 @@ class CaptureWriter:
         batch, self._waiting = self._waiting[: self.max_batch], self._waiting[self.max_batch :]
         events = [event for event, _ in batch]
         try:
-            outcomes = await asyncio.to_thread(self._store_safely, events)
+            with request_ids(f"capture:{len(events)} events"):  # the batch's log lines share one id
+                outcomes = await asyncio.to_thread(self._store_safely, events)
         except Exception as error:
-            log.error("capture: a batch of %d could not be stored: %s", len(events), error)
+            self.failures.failed(error)
             for _, future in batch:
                 if not future.done():
                     future.set_exception(error)
             return
         self.batches += 1
+        self.failures.succeeded()
+        if self._metrics is not None:
+            self._metrics.captured_batch(outcomes)
         for (_, future), outcome in zip(batch, outcomes, strict=True):
             if not future.done():
                 future.set_result(outcome)
@@ -95,6 +105,8 @@ class CaptureWriter:
     def _store_safely(self, events: list[ChatEvent]) -> list[Outcome]:
         try:
             return self._store(events, True)
+        except (OperationalError, InterfaceError):  # the database is away or locked: no hook's fault
+            raise
         except Exception:
             log.exception("capture: storing %d events with the hooks failed; storing them without",
                           len(events))
@@ -116,9 +128,9 @@ def store_with(bot: Dealbot, uow_factory: Callable[[], UnitOfWork] | None = None
     return store
 
 
-def capture_writer(wired: Wired) -> CaptureWriter:
+def capture_writer(wired: Wired, metrics=None) -> CaptureWriter:
     """The writer `dealbot run` uses."""
-    return CaptureWriter(capture_store(wired))
+    return CaptureWriter(capture_store(wired), metrics=metrics)
 
 
 def capture_store(wired: Wired) -> StoreBatch:

@@ -22,6 +22,8 @@ import logging
 import psycopg
 from sqlalchemy.engine import make_url
 
+from core.app.failures import FailureStreak
+
 log = logging.getLogger(__name__)
 
 LOCK_KEY = 0x6465616C5F736368  # "deal_sch": any constant, the same on every replica
@@ -47,13 +49,14 @@ class PgLeadership:
         self.key, self.check_every = key, check_every
         self._connection: psycopg.Connection | None = None
         self.is_leader = False
+        self.failures = FailureStreak(log, "scheduler lock checks")
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
                 await asyncio.to_thread(self.check)
-            except Exception:
-                log.exception("leadership check failed")
+            except Exception as error:
+                self.failures.failed(error)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self.check_every)
         await self.close()
@@ -63,6 +66,7 @@ class PgLeadership:
         if self._connection is not None:
             try:
                 self._connection.execute("SELECT 1")
+                self.failures.succeeded()
                 return True
             except psycopg.Error:
                 log.warning("lost the scheduler lock's connection: stepping down")
@@ -70,8 +74,9 @@ class PgLeadership:
         try:
             connection = psycopg.connect(self._dsn, autocommit=True, connect_timeout=10, **_KEEPALIVES)
         except psycopg.Error as exc:
-            log.warning("cannot reach PostgreSQL for the scheduler lock: %s", exc)
+            self.failures.failed(exc)  # one line for an outage, not one per check
             return False
+        self.failures.succeeded()
         try:
             # The server notices a vanished replica by keepalives of its own (these are per session).
             connection.execute("SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; "

@@ -10,11 +10,11 @@ import asyncio
 import logging
 from datetime import timedelta
 
-from bot.bootstrap import Wired
+from bot.bootstrap import Wired, charts_for
 from bot.dispatcher import Dispatcher
 from bot.leader import leadership_for
 from bot.scheduler import ReminderScheduler
-from core.scans import Scans
+from core.reminders.scans import Scans
 
 log = logging.getLogger(__name__)
 
@@ -33,17 +33,19 @@ def digest_extras_for(wired: Wired):
     """The scorecard's funnel, forecast and chart from the analytics module, when it is there
     (the digest says what is missing otherwise)."""
     try:
-        from bot.analytics import charts_for
         from core.services.analytics import digest_extras
+
+        charts = charts_for(wired.settings)
     except ImportError:
         return None
-    return digest_extras(charts_for(wired), wired.settings.currency)
+    return digest_extras(charts, wired.settings.currency)
 
 
 class Outbound:
-    def __init__(self, wired: Wired, notifiers: dict, platforms: frozenset[str] | None = None):
+    def __init__(self, wired: Wired, notifiers: dict, platforms: frozenset[str] | None = None, metrics=None):
         """`platforms`: the chat platforms this install runs (default: those with a notifier).
-        Messages for them are queued even if this replica cannot send them itself."""
+        Messages for them are queued even if this replica cannot send them itself. `metrics`
+        (bot.metrics.Metrics) counts scans and deliveries."""
         settings = wired.settings
         self.notifiers = notifiers
         self.leadership = leadership_for(settings.database_url, settings.leader_check_seconds)
@@ -52,11 +54,14 @@ class Outbound:
                       defaults=wired.bot.defaults, digest_extras=digest_extras_for(wired))
         self.scans = scans
         self.scheduler = ReminderScheduler(scans, self.leadership, every=settings.scan_seconds,
-                                           first_after=min(2.0, settings.scan_seconds)) \
+                                           first_after=min(2.0, settings.scan_seconds),
+                                           is_transient=wired.bot.is_transient,
+                                           on_run=metrics.scheduler_run if metrics else None) \
             if settings.scheduler else None
         self.dispatcher = Dispatcher(wired.bot.uow_factory, wired.bot.clock, notifiers,
                                      batch=settings.dispatch_batch, max_attempts=settings.send_attempts,
-                                     lease=timedelta(seconds=settings.dispatch_lease_seconds)) \
+                                     lease=timedelta(seconds=settings.dispatch_lease_seconds),
+                                     on_outcome=metrics.delivery if metrics else None) \
             if settings.dispatch and notifiers else None
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task] = []

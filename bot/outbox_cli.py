@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TextIO
+import json
+from typing import Any, TextIO
 
 from bot.bootstrap import Wired
-from core.outbox import OutboxStatus
-from core.worktime import SettingsError, WorkSettings
+from bot.cli_errors import CliError, no_such_team
+from core.approvals.policy import Policy, PolicyError
+from core.domain.pipeline import pipeline_of
+from core.domain.worktime import SettingsError, WorkSettings
+from core.leads.settings import LeadSettings, LeadSettingsError
+from core.reminders.outbox import OutboxStatus
+from core.services.setting_handles import approver_problem, lead_handle_problem
 
 _STATUSES = [str(s) for s in OutboxStatus]
 
@@ -32,6 +38,9 @@ def list_rows(wired: Wired, statuses: str, limit: int, out: TextIO) -> int:
 
 
 def retry_rows(wired: Wired, ids: list[int], out: TextIO) -> int:
+    beyond = next((n for n in ids if not 0 < n < 10**12), None)  # no row has it (and the driver overflows)
+    if beyond is not None:
+        raise CliError(f"there is no outbox row {str(beyond)[:24]}; `dealbot outbox --status all` lists them")
     now = wired.bot.clock.now()
     with wired.uow() as uow:
         if not ids:
@@ -46,23 +55,63 @@ def team_settings(wired: Wired, team_name: str, changes: list[str], out: TextIO,
     with wired.uow() as uow:
         team = uow.teams.by_name(team_name)
         if team is None:
-            err.write(f"no team {team_name!r}; teams: {', '.join(t.name for t in uow.teams.list())}\n")
-            return 1
+            raise CliError(no_such_team(team_name, uow.teams.list()))
         settings = WorkSettings.of(team.timezone, team.settings)
+        leads = LeadSettings.of(team.settings)  # `leads.<key>=…` (core.leads.settings)
+        approvals = (team.settings or {}).get("approvals")  # the approval policy (core.approvals.policy)
+        changed: set[str] = set()
         try:
             for change in changes:
                 key, sep, value = change.partition("=")
                 if not sep:
                     raise SettingsError(f"{change!r}: write KEY=VALUE")
-                settings = settings.with_value(key.strip(), value.strip())
-        except SettingsError as exc:
+                changed.add(key.strip())
+                if key.strip().startswith("leads."):
+                    leads = leads.with_value(key.strip().removeprefix("leads."), value.strip())
+                elif key.strip() == "approvals":
+                    approvals = _approvals(value.strip(), pipeline_of(team.pipeline).keys)
+                else:
+                    settings = settings.with_value(key.strip(), value.strip())
+        except (SettingsError, LeadSettingsError) as exc:
             err.write(f"{exc}\n")
             return 2
+        # the members they name must be there (core.services.setting_handles)
+        members = uow.members.in_team(team.saved_id)
+        problems = [lead_handle_problem(key, leads, team, members, uow.members.by_handle)
+                    for key in ("reps", "rules") if f"leads.{key}" in changed]
+        if "approvals" in changed:
+            problems.append(approver_problem(approvals, uow.members.by_handle))
+        problem = next((p for p in problems if p), None)
+        if problem:
+            err.write(f"{problem}\n")
+            return 2
         if changes:
-            team.settings = settings.to_dict()
+            team.settings = {**settings.to_dict(), "leads": leads.to_dict(),
+                             **({"approvals": approvals} if approvals is not None else {})}
             uow.commit()
     out.write(f"{team.name} ({team.timezone})\n")
     for key, value in settings.to_dict().items():
         shown = ",".join(value) if isinstance(value, list) else value
         out.write(f"  {key} = {shown}\n")
+    for key, value in leads.to_dict().items():
+        if key == "rules":
+            shown = "; ".join(f"{r['field']}:{r['value']}={','.join(r['reps'])}" for r in value)
+        else:
+            shown = ",".join(value) if isinstance(value, list) else value
+        out.write(f"  leads.{key} = {shown}\n")
+    out.write(f"  approvals = {json.dumps(approvals, ensure_ascii=False) if approvals is not None else 'default'}\n")
     return 0
+
+
+def _approvals(value: str, stages: list[str]) -> list[dict[str, Any]] | None:
+    """`approvals=default` (a discount over 10% needs a manager, over 25% an admin too), or the rules
+    as JSON: `approvals=[{"when": "amount", "over": "500k", "approvers": ["manager"], "stages": ["quote"]}]`."""
+    if value == "default":
+        return None
+    try:
+        return Policy.from_list(json.loads(value), stages).to_list()
+    except json.JSONDecodeError as exc:
+        raise SettingsError(f"approvals: not JSON ({exc.msg}); e.g. approvals='[{{\"when\": \"discount\", "
+                            f"\"over\": 10, \"approvers\": [\"manager\"]}}]' or approvals=default") from None
+    except PolicyError as exc:
+        raise SettingsError(f"approvals: {exc}") from None

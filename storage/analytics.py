@@ -1,4 +1,4 @@
-"""SqlAnalytics: the figures of DESIGN.md §5 as GROUP BY queries (core.ports.Analytics).
+"""SqlAnalytics: the scorecard, funnel and forecast figures as GROUP BY queries (core.ports.analytics.Analytics).
 
 Each method reads one team's rows inside a time window through an index that holds every column
 it reads (migrations 0004, 0007, 0008, 0009) and returns exact aggregates; nothing is rounded here.
@@ -53,8 +53,9 @@ from core.analytics.counts import (
     Totals,
 )
 from core.analytics.reference import CAPTURED, DAY
-from core.model import DealStatus
-from core.pipeline import LOST, WON
+from core.domain.model import DealStatus
+from core.domain.pipeline import LOST, WON
+from storage import segments
 from storage import tables as t
 from storage.types import UTCDateTime
 
@@ -261,6 +262,11 @@ class SqlAnalytics:
     def funnel(self, team_id: int, start: datetime, end: datetime, order: Sequence[str]) -> list[int]:
         tops = dict(self._rows(_funnel_statement(tuple(order)), {"team": team_id, "start": start, "end": end}))
         return _reached(tops, order)
+
+    def funnel_by(self, team_id: int, start: datetime, end: datetime, order: Sequence[str],
+                  by: str) -> dict[str | None, list[int]]:
+        return segments.funnel_by(self._session, team_id, start, end, order, by, _top(tuple(order)), _window,
+                                  _reached)
 
     def scorecard(self, team_id: int, start: datetime, end: datetime, asof: datetime,
                   order: Sequence[str]) -> ScorecardCounts:

@@ -22,10 +22,11 @@ from typing import Any
 from sqlalchemy import Dialect, or_, select
 from sqlalchemy.orm import Session
 
-from core.capture import CapturedMessage, CaptureTarget
-from core.model import ChatBinding, Deal, DealStatus, Interaction
+from core.conversations.capture import CapturedMessage, CaptureTarget
+from core.domain.model import ChatBinding, Deal, DealStatus, Interaction
 from storage import tables as t
 from storage.driver import bind_processors, marker, row_values, run_on_driver
+from storage.search import index_messages, unindex_messages
 
 _I, _D, _B = t.interactions.c, t.deals.c, t.chat_bindings.c
 # A new message has no edit or deletion yet, so those columns stay out of its INSERT (NULL).
@@ -84,6 +85,8 @@ def insert_captured(session: Session, messages: Sequence[CapturedMessage],
         if key in ids:
             item.id = ids[key]
             stored.append(item)
+    # the search index, in the same transaction: one more statement for the batch (storage.search)
+    index_messages(session.connection(), [(item.id, item.text) for item in stored if item.text])
     return stored
 
 
@@ -94,8 +97,11 @@ def edit_captured(session: Session, platform: str, chat_id: str, message_id: str
         .where(_I.platform == platform, _I.chat_id == chat_id, _I.message_id == message_id,
                _I.deleted_at.is_(None), or_(_I.edited_at.is_(None), _I.edited_at <= at))
         .values(text=text, edited_at=at)
+        .returning(_I.id)
     )
-    return result.rowcount > 0
+    ids = list(result.scalars())
+    index_messages(session.connection(), [(row_id, text) for row_id in ids])
+    return bool(ids)
 
 
 def delete_captured(session: Session, tombstone: CapturedMessage) -> bool:
@@ -105,8 +111,11 @@ def delete_captured(session: Session, tombstone: CapturedMessage) -> bool:
         .where(_I.platform == tombstone.platform, _I.chat_id == tombstone.chat_id,
                _I.message_id == tombstone.message_id, _I.deleted_at.is_(None))
         .values(text="", deleted_at=at)
+        .returning(_I.id)
     )
-    if result.rowcount > 0:
+    ids = list(result.scalars())
+    if ids:
+        unindex_messages(session.connection(), ids)
         return True
     insert_captured(session, [dataclasses.replace(tombstone, text="", id=None)], columns=_ALL)
     return False

@@ -3,7 +3,7 @@
 A contact's message is answered by the next member message in the same (platform, chat_id):
 a correlated subquery on ix_interactions_platform_chat_id_occurred_at, one probe per contact
 message. Turning the pairs into working hours and medians needs the team's calendar, so that
-part is core.responses.
+part is core.conversations.response_times.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from itertools import chain
 from sqlalchemy import Dialect, and_, bindparam, exists, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from core.capture import CAPTURED_KIND, AuthorKind
-from core.model import Deal, Identity, Member, Suggestion, Team
-from core.recipients import DealPeople
-from core.responses import ResponsePair, Waiting
+from core.conversations.capture import CAPTURED_KIND, AuthorKind
+from core.conversations.response_times import ResponsePair, Waiting
+from core.domain.model import Deal, DecidedSuggestion, Identity, Member, Suggestion, Team
+from core.reminders.recipients import DealPeople
 from storage import tables as t
 from storage.driver import detached, marker, result_processors, row_values, run_on_driver
 from storage.types import UTCDateTime
@@ -233,6 +233,22 @@ class SqlSuggestionRepository:
         self._session.execute(t.suggestions.update().where(_S.id == suggestion.id).values(
             status=suggestion.status, decided_at=suggestion.decided_at, decided_by=suggestion.decided_by,
             task_id=suggestion.task_id))
+
+    def decided(self, statuses: Collection[str], team_id: int | None = None) -> list[DecidedSuggestion]:
+        query = (select(t.suggestions, t.interactions.c.author_kind, t.interactions.c.occurred_at,
+                        t.teams.c.timezone)
+                 .join(t.teams, t.teams.c.id == _S.team_id)
+                 .outerjoin(t.interactions, t.interactions.c.id == _S.interaction_id)
+                 .where(_S.status.in_([str(status) for status in statuses])).order_by(_S.id))
+        if team_id is not None:
+            query = query.where(_S.team_id == team_id)
+        found = []
+        for row in self._session.execute(query).mappings():
+            values = dict(row)
+            author_kind, said_at, timezone = values.pop("author_kind"), values.pop("occurred_at"), values.pop("timezone")
+            suggestion = Suggestion(**values)
+            found.append(DecidedSuggestion(suggestion, author_kind or "", said_at or suggestion.created_at, timezone))
+        return found
 
     def deal_people(self, deal_ids: Collection[int]) -> dict[int, DealPeople]:
         # One query for what five gets would load, a row per identity of the owner, straight to

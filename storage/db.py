@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage import tables
@@ -18,6 +18,9 @@ _SQLITE_PRAGMAS = (
     "PRAGMA synchronous=NORMAL",  # safe with WAL; FULL would fsync on every commit
     "PRAGMA foreign_keys=ON",  # off by default in SQLite, per connection
     "PRAGMA busy_timeout=5000",  # wait for a lock instead of failing at once
+    # Deleted and overwritten content is zeroed in the file, not left in free space, so `forget`
+    # erases (docs/security.md). Off unless the SQLite build says otherwise: always ask.
+    "PRAGMA secure_delete=ON",
 )
 
 
@@ -103,7 +106,7 @@ _PG_CONFLICTS = {"40001", "40P01", "23505"}
 
 def is_transient(error: Exception) -> bool:
     """True when the error is a conflict with another writer: the same work may well succeed
-    when run again (core.app.Dealbot.handle does)."""
+    when run again (core.app.dealbot.Dealbot.handle does)."""
     if not isinstance(error, DBAPIError):
         return False
     original = error.orig
@@ -112,6 +115,13 @@ def is_transient(error: Exception) -> bool:
     message = str(original).lower()
     return isinstance(error, OperationalError) and ("database is locked" in message or "busy" in message) \
         or isinstance(error, IntegrityError) and "unique constraint failed" in message
+
+
+def is_unavailable(error: Exception) -> bool:
+    """True when the error says the database cannot be used right now (unreachable, a connection
+    that broke, SQLite locked or unable to open), not that the work itself is wrong."""
+    return isinstance(error, (OperationalError, InterfaceError)) or \
+        isinstance(error, DBAPIError) and error.connection_invalidated
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

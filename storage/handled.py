@@ -1,4 +1,4 @@
-"""The messages whose commands were handled, in SQL (core.ports.HandledMessageRepository).
+"""The messages whose commands were handled, in SQL (core.ports.unit_of_work.HandledMessageRepository).
 
 Every command from a platform that writes records one row, so the INSERT goes straight to the
 driver (storage.driver): through SQLAlchemy, building and running it cost ~0.3 ms a command.

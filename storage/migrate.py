@@ -5,8 +5,10 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -16,6 +18,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
 from storage.db import make_engine
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -66,12 +70,64 @@ def current(target: Target) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+@cache
+def known_revisions() -> frozenset[str]:
+    """Every revision this version of dealbot ships."""
+    return frozenset(script.revision for script in ScriptDirectory.from_config(make_config()).walk_revisions())
+
+
+def newer_schema_message(at: str) -> str:
+    return (f"the database is at schema revision {at}, which this dealbot (newest {head()}) does not know: "
+            "a newer dealbot has migrated it. Run that version or a later one; an older one never "
+            "starts on a newer schema")
+
+
+@cache
 def head() -> str | None:
-    """The newest revision shipped with this version of dealbot."""
+    """The newest revision shipped with this version of dealbot (read once: it ships with the code)."""
     return ScriptDirectory.from_config(make_config()).get_current_head()
 
 
+def schema_lag(engine: Engine) -> str | None:
+    """Why the database's schema does not fit this dealbot (a few words), or None when it does.
+    A plain read (no write lock, unlike current()): /readyz asks it every few seconds."""
+    with engine.connect() as connection:
+        at = MigrationContext.configure(connection).get_current_revision()
+    needed = head()
+    if at == needed:
+        return None
+    if at is not None and at not in known_revisions():
+        return f"schema at revision {at} is newer than this dealbot ({needed}): run the newer dealbot"
+    return f"schema at revision {at or 'none'}, this dealbot needs {needed}: run dealbot migrate"
+
+
 def ensure_schema(engine: Engine) -> None:
-    """Bring the database to the newest schema; a no-op when it is already there."""
-    if current(engine) != head():
+    """Bring the database to the newest schema; a no-op when it is already there. Alembic's own
+    lines are left out of the log at INFO (bot.logs): one line here says what changed."""
+    at = current(engine)
+    if at is not None and at not in known_revisions():
+        raise SchemaNotReady(newer_schema_message(at))
+    if at != head():
         upgrade(engine, "head")
+        log.info("database schema upgraded from %s to %s", at or "nothing", head())
+
+
+class SchemaNotReady(Exception):
+    """The database has no dealbot tables, or older ones than this version needs."""
+
+
+def check_schema(engine: Engine) -> None:
+    """Raise SchemaNotReady unless the database is at the revision this version needs: behind, it
+    says `dealbot migrate`; ahead (a revision this version does not ship: a newer dealbot
+    migrated it), it refuses too. An older replica that started on a newer schema would write
+    rows the new code does not expect (a column it leaves empty, a table it does not know), so
+    it stops with the reason instead; docs/deploy.md, "Upgrades", gives the order."""
+    at, newest = current(engine), head()
+    if at == newest:
+        return
+    if at is None:
+        raise SchemaNotReady("the database has no dealbot tables yet: run `dealbot migrate`")
+    if at not in known_revisions():
+        raise SchemaNotReady(newer_schema_message(at))
+    raise SchemaNotReady(f"the database is at revision {at} and this dealbot needs {newest}: "
+                         "run `dealbot migrate`")

@@ -14,7 +14,8 @@ from __future__ import annotations
 from sqlalchemy import Connection, Table, event, inspect, update
 from sqlalchemy.orm import registry
 
-from core.model import (
+from core.access.door import AccessRequest, Invite
+from core.domain.model import (
     AuditEntry,
     ChatBinding,
     Customer,
@@ -26,7 +27,8 @@ from core.model import (
     Task,
     Team,
 )
-from storage import tables
+from core.leads.model import Lead, LeadOffer
+from storage import customer_keys, search, tables
 
 mapper_registry = registry(metadata=tables.metadata)
 
@@ -41,6 +43,10 @@ MAPPED: dict[type, Table] = {
     Interaction: tables.interactions,
     AuditEntry: tables.audit_entries,
     ChatBinding: tables.chat_bindings,
+    AccessRequest: tables.access_requests,
+    Invite: tables.invites,
+    Lead: tables.leads,
+    LeadOffer: tables.lead_offers,
 }
 # Not mapped: Suggestion. The capture hook makes them by the batch, and a mapped class's
 # constructor sends every field through the ORM's attribute events (about 5% of a 100-message
@@ -54,7 +60,8 @@ def _is_mapped(cls: type) -> bool:
 # Columns storage keeps for itself: mapped (so storage can set them) but not fields of the
 # domain class. A stage change's team is a copy of its deal's (tables.py); the stage-change
 # repository sets it from the deal the session holds, without asking the database.
-STORAGE_ONLY: dict[type, list[str]] = {StageChange: ["team_id"]}
+# A customer's name key is core.domain.model.customer_key(name), indexed (storage.customer_keys).
+STORAGE_ONLY: dict[type, list[str]] = {StageChange: ["team_id"], Customer: ["name_key"]}
 
 
 def start_mappers() -> None:
@@ -64,6 +71,10 @@ def start_mappers() -> None:
             mapper_registry.map_imperatively(cls, table)
             if cls is Deal:
                 event.listen(Deal, "after_update", _deal_updated)
+            if cls is Customer:
+                customer_keys.listen()
+            if cls is Interaction:  # mapped after Deal and Customer (MAPPED's order)
+                search.listen()
 
 
 def _deal_updated(_mapper, connection: Connection, deal: Deal) -> None:

@@ -1,4 +1,4 @@
-"""The outbox and digest subscriptions in SQL (core.ports.OutboxRepository, DigestRepository).
+"""The outbox and digest subscriptions in SQL (core.ports.reminders.OutboxRepository, DigestRepository).
 
 Claiming is one statement: an UPDATE of the rows a subquery picks, RETURNING them. On PostgreSQL
 the subquery locks what it picks with FOR UPDATE SKIP LOCKED, so dispatchers on several replicas
@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Engine, Row, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from core.outbox import DigestSubscription, OutboxMessage, OutboxStatus
+from core.reminders.outbox import DigestSubscription, OutboxMessage, OutboxStatus
 from storage import tables as t
 from storage.driver import row_values, run_on_driver
 
@@ -90,6 +90,16 @@ class SqlOutboxRepository:
             chunk = keys[i : i + _KEY_CHUNK]
             found.update(self._session.scalars(
                 select(t.outbox.c.dedupe_key).where(t.outbox.c.dedupe_key.in_(chunk))))
+        return found
+
+    def sent_keys(self, keys: Collection[str]) -> set[str]:
+        keys = list(keys)
+        c = t.outbox.c
+        found: set[str] = set()
+        for i in range(0, len(keys), _KEY_CHUNK):
+            chunk = keys[i : i + _KEY_CHUNK]
+            found.update(self._session.scalars(select(c.dedupe_key).where(
+                c.dedupe_key.in_(chunk), c.status == str(OutboxStatus.SENT))))
         return found
 
     def get(self, message_id: int) -> OutboxMessage | None:
@@ -200,3 +210,14 @@ class SqlDigestRepository:
         return [DigestSubscription(team_id=r.team_id, platform=r.platform, chat_id=r.chat_id,
                                    frequency=r.frequency, created_at=r.created_at,
                                    created_by=r.created_by, id=r.id) for r in rows]
+
+
+def backlog(engine: Engine, now: datetime) -> list[tuple[str, str, int, datetime | None]]:
+    """(platform, status, rows, earliest not_before) of the rows still waiting (pending) or given
+    up on (failed), for the metrics endpoint: one GROUP BY over the (status, not_before) index."""
+    o = t.outbox.c
+    query = (select(o.platform, o.status, func.count(), func.min(o.not_before))
+             .where(o.status.in_([str(OutboxStatus.PENDING), str(OutboxStatus.FAILED)]))
+             .group_by(o.platform, o.status))
+    with engine.connect() as connection:
+        return [(platform, status, count, oldest) for platform, status, count, oldest in connection.execute(query)]

@@ -1,4 +1,4 @@
-"""What the scheduler's scans read, in SQL (core.ports.ReminderRepository).
+"""What the scheduler's scans read, in SQL (core.ports.reminders.ReminderRepository).
 
 Each query reads a few columns of the rows inside one time window over an indexed column
 (deals by stage and stage_entered_at, snoozed_until; tasks by due_at, snoozed_until), so a scan
@@ -14,8 +14,8 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select, union
 from sqlalchemy.orm import Session
 
-from core.due import DealStamp, TaskStamp, TeamFigures
-from core.model import DealStatus
+from core.domain.model import DealStatus
+from core.reminders.due import DealStamp, TaskStamp, TeamFigures
 from storage import tables as t
 from storage.outbox import dialect_insert
 from storage.types import UTCDateTime

@@ -17,8 +17,8 @@ from sqlalchemy import Select, Table, bindparam, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.capture import CapturedMessage
-from core.model import (
+from core.conversations.capture import CapturedMessage
+from core.domain.model import (
     AuditEntry,
     Customer,
     Deal,
@@ -29,8 +29,9 @@ from core.model import (
     StageChange,
     Task,
     Team,
+    customer_key,
 )
-from storage import capture
+from storage import capture, search
 from storage import tables as t
 
 T = TypeVar("T")
@@ -60,10 +61,19 @@ def _lock_team() -> Select:
 
 
 @cache
-def _customer_by_name() -> Select:
+def _customer_by_name_key() -> Select:
     return (select(Customer)
             .where(t.customers.c.team_id == bindparam("team_id"),
-                   _ci_equals(t.customers.c.name, bindparam("name")))
+                   t.customers.c.name_key == bindparam("key"))
+            .order_by(t.customers.c.id).limit(1))
+
+
+@cache
+def _customer_by_alias_key() -> Select:
+    keys = t.customer_alias_keys
+    return (select(Customer)
+            .join(keys, keys.c.customer_id == t.customers.c.id)
+            .where(keys.c.team_id == bindparam("team_id"), keys.c.key == bindparam("key"))
             .order_by(t.customers.c.id).limit(1))
 
 
@@ -132,6 +142,12 @@ class SqlTeamRepository(_SqlRepository):
     def list(self) -> Sequence[Team]:
         return self._session.scalars(select(Team).order_by(t.teams.c.id)).all()
 
+    def lock(self, team: Team) -> None:
+        # PostgreSQL: FOR UPDATE waits for another holder; on SQLite a writing transaction already
+        # holds the database's write lock. Each statement then sees what was committed before it.
+        self._session.execute(_lock_team(), {"team_id": team.id})
+        self._session.refresh(team)
+
 
 class SqlMemberRepository(_SqlRepository):
     def add(self, member: Member) -> Member:
@@ -149,7 +165,8 @@ class SqlMemberRepository(_SqlRepository):
         return self._session.scalars(_member_by_identity(), {"platform": platform, "user_id": user_id}).first()
 
     def in_team(self, team_id: int) -> Sequence[Member]:
-        query = select(Member).where(t.members.c.team_id == team_id).order_by(t.members.c.id)
+        query = (select(Member).where(t.members.c.team_id == team_id, t.members.c.removed_at.is_(None))
+                 .order_by(t.members.c.id))
         return self._session.scalars(query).all()
 
     def add_identity(self, identity: Identity) -> Identity:
@@ -174,26 +191,12 @@ class SqlMemberRepository(_SqlRepository):
         )
         return {user_id: member for user_id, member in self._session.execute(query)}
 
-    def add_link_code(self, code: str, member_id: int, expires_at) -> None:
-        self._session.execute(
-            t.link_codes.insert().values(code=code, member_id=member_id, expires_at=expires_at)
-        )
-
-    def take_link_code(self, code: str, now) -> int | None:
-        row = self._session.execute(
-            delete(t.link_codes)
-            .where(t.link_codes.c.code == code)
-            .returning(t.link_codes.c.member_id, t.link_codes.c.expires_at)
-        ).first()
-        if row is None or row.expires_at <= now:
-            return None
-        return row.member_id
-
 
 # Every column that points at a member, for merging two members into one.
 MEMBER_REFERENCES = (
     (t.identities, t.identities.c.member_id),
     (t.link_codes, t.link_codes.c.member_id),
+    (t.link_codes, t.link_codes.c.redeemer_id),
     (t.deals, t.deals.c.owner_id),
     (t.tasks, t.tasks.c.assignee_id),
     (t.interactions, t.interactions.c.author_id),
@@ -202,6 +205,24 @@ MEMBER_REFERENCES = (
     (t.chat_bindings, t.chat_bindings.c.bound_by),
     (t.suggestions, t.suggestions.c.owner_id),
     (t.suggestions, t.suggestions.c.decided_by),
+    (t.customers, t.customers.c.owner_id),
+    (t.leads, t.leads.c.owner_id),
+    (t.leads, t.leads.c.created_by),
+    (t.lead_offers, t.lead_offers.c.member_id),
+    (t.approvals, t.approvals.c.requester_id),
+    (t.approval_decisions, t.approval_decisions.c.member_id),
+    # knowledge (issue 20): who wrote playbook lines, FAQ entries and questions, retros
+    (t.playbook_lines, t.playbook_lines.c.added_by),
+    (t.playbook_lines, t.playbook_lines.c.removed_by),
+    (t.faq_entries, t.faq_entries.c.added_by),
+    (t.faq_asks, t.faq_asks.c.member_id),
+    (t.retros, t.retros.c.author_id),
+    (t.onboardings, t.onboardings.c.member_id),
+    (t.onboardings, t.onboardings.c.manager_id),
+    (t.satisfaction_scores, t.satisfaction_scores.c.recorded_by),
+    (t.satisfaction_surveys, t.satisfaction_surveys.c.sent_by),
+    (t.complaints, t.complaints.c.logged_by),
+    (t.complaints, t.complaints.c.resolved_by),
 )
 
 
@@ -231,18 +252,13 @@ class SqlCustomerRepository(_SqlRepository):
         return self.by_name(team_id, name) or self._add(Customer(name=name, team_id=team_id))
 
     def by_name(self, team_id: int, name: str) -> Customer | None:
-        """Case-insensitive match on the name, then on any alias."""
-        found = self._session.scalars(_customer_by_name(), {"team_id": team_id, "name": name}).first()
-        if found is not None:
-            return found
-        in_team = select(Customer).where(t.customers.c.team_id == team_id)
-        # Aliases live in a JSON list, which neither database indexes portably; a team has few
-        # customers, so match them (and non-ASCII case variants of names) in Python.
-        wanted = name.casefold()
-        for customer in self._session.scalars(in_team.order_by(t.customers.c.id)):
-            if any(n.casefold() == wanted for n in (customer.name, *customer.aliases)):
-                return customer
-        return None
+        """The customer with this name in any case (core.domain.model.customer_key), else the first one
+        with such an alias: one indexed lookup each (storage.customer_keys keeps the keys)."""
+        values = {"team_id": team_id, "key": customer_key(name)}
+        found = self._session.scalars(_customer_by_name_key(), values).first()
+        if found is None:
+            found = self._session.scalars(_customer_by_alias_key(), values).first()
+        return found
 
 
 class SqlDealRepository(_SqlRepository):
@@ -262,9 +278,11 @@ class SqlDealRepository(_SqlRepository):
         owner_id: int | None = None,
         status: DealStatus | None = None,
         stage: str | None = None,
+        customer_id: int | None = None,
     ) -> Sequence[Deal]:
         """Deals matching every given filter, newest id first."""
-        filters = {"team_id": team_id, "owner_id": owner_id, "status": status, "stage": stage}
+        filters = {"team_id": team_id, "owner_id": owner_id, "status": status, "stage": stage,
+                   "customer_id": customer_id}
         query = select(Deal).order_by(t.deals.c.id.desc())
         for column, value in filters.items():
             if value is not None:
@@ -335,7 +353,9 @@ class SqlInteractionRepository(_SqlRepository):
         constraint on SQLite and PostgreSQL alike, so the savepoint's two round trips are skipped.
         """
         if interaction.message_id is None:
-            return self._insert(interaction, t.interactions)
+            self._insert(interaction, t.interactions)
+            search.index_messages(self._session.connection(), [(interaction.saved_id, interaction.text)])
+            return interaction
         self._session.flush()  # other pending changes must not fail inside the savepoint
         try:
             with self._session.begin_nested():
@@ -355,6 +375,11 @@ class SqlInteractionRepository(_SqlRepository):
             .limit(limit)
         )
         return self._session.scalars(query).all()
+
+    def count_for_deal(self, deal_id: int) -> int:
+        c = t.interactions.c
+        query = select(func.count()).where(c.deal_id == deal_id, c.deleted_at.is_(None))
+        return self._session.scalar(query) or 0
 
     def for_chat(self, platform: str, chat_id: str, limit: int = 50) -> Sequence[Interaction]:
         return capture.for_chat(self._session, platform, chat_id, limit)
@@ -378,4 +403,10 @@ class SqlAuditRepository(_SqlRepository):
         """Oldest first."""
         c = t.audit_entries.c
         query = select(AuditEntry).where(c.entity == entity).order_by(c.at, c.id)
+        return self._session.scalars(query).all()
+
+    def by_actor_since(self, actor_id: int, since: datetime) -> Sequence[AuditEntry]:
+        """Oldest first."""
+        c = t.audit_entries.c
+        query = select(AuditEntry).where(c.actor_id == actor_id, c.at >= since).order_by(c.at, c.id)
         return self._session.scalars(query).all()

@@ -1,4 +1,4 @@
-"""SqlUnitOfWork: one Session, one transaction, the repositories over it (core.ports.UnitOfWork)."""
+"""SqlUnitOfWork: one Session, one transaction, the repositories over it (core.ports.unit_of_work.UnitOfWork)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,22 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.access import SqlAccessRepository
 from storage.analytics import SqlAnalytics
+from storage.approvals import SqlApprovalRepository
 from storage.capture import SqlChatBindingRepository
 from storage.conversations import SqlConversationRepository, SqlSuggestionRepository
+from storage.customers import merge_customers
+from storage.daily_updates import SqlDailyUpdateRepository
+from storage.erasure import ERASED_FLAG, reclaim_erased_space
 from storage.handled import SqlHandledMessageRepository
+from storage.health import SqlFeedbackRepository, SqlHealthData
+from storage.knowledge import SqlKnowledgeRepository
+from storage.leads import SqlLeadRepository
+from storage.links import SqlLinkRepository
+from storage.notify import SqlNotifyRepository
 from storage.outbox import SqlDigestRepository, SqlOutboxRepository
+from storage.points import SqlForecastCallRepository, SqlPointsRepository
 from storage.privacy import SqlPrivacyRepository
 from storage.reminders import SqlReminderRepository
 from storage.repositories import (
@@ -24,6 +35,9 @@ from storage.repositories import (
     SqlTeamRepository,
     merge_members,
 )
+from storage.search import SqlSearchIndex
+from storage.targets import SqlTargetRepository
+from storage.transfer import SqlTransferStore
 
 
 class SqlUnitOfWork:
@@ -50,6 +64,20 @@ class SqlUnitOfWork:
     digests: SqlDigestRepository
     handled: SqlHandledMessageRepository
     analytics: SqlAnalytics
+    links: SqlLinkRepository
+    access: SqlAccessRepository
+    transfer: SqlTransferStore
+    targets: SqlTargetRepository
+    notify: SqlNotifyRepository
+    daily_updates: SqlDailyUpdateRepository
+    leads: SqlLeadRepository
+    approvals: SqlApprovalRepository
+    points: SqlPointsRepository
+    forecast_calls: SqlForecastCallRepository
+    knowledge: SqlKnowledgeRepository
+    feedback: SqlFeedbackRepository
+    health: SqlHealthData
+    search: SqlSearchIndex
 
     def __init__(self, session_factory: sessionmaker[Session]):
         self._session_factory = session_factory
@@ -81,6 +109,20 @@ class SqlUnitOfWork:
         self.digests = SqlDigestRepository(session)
         self.handled = SqlHandledMessageRepository(session)
         self.analytics = SqlAnalytics(session)
+        self.links = SqlLinkRepository(session)
+        self.access = SqlAccessRepository(session)
+        self.transfer = SqlTransferStore(session)
+        self.targets = SqlTargetRepository(session)
+        self.notify = SqlNotifyRepository(session)
+        self.daily_updates = SqlDailyUpdateRepository(session)
+        self.leads = SqlLeadRepository(session)
+        self.approvals = SqlApprovalRepository(session)
+        self.points = SqlPointsRepository(session)
+        self.forecast_calls = SqlForecastCallRepository(session)
+        self.knowledge = SqlKnowledgeRepository(session)
+        self.feedback = SqlFeedbackRepository(session)
+        self.health = SqlHealthData(session)
+        self.search = SqlSearchIndex(session)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -93,8 +135,13 @@ class SqlUnitOfWork:
     def merge_members(self, from_id: int, into_id: int) -> None:
         merge_members(self.session, from_id, into_id)
 
+    def merge_customers(self, from_id: int, into_id: int) -> None:
+        merge_customers(self.session, from_id, into_id)
+
     def commit(self) -> None:
         self.session.commit()
+        if self.session.info.pop(ERASED_FLAG, False):  # `forget`, the retention purge
+            reclaim_erased_space(self.session.get_bind())
 
     def rollback(self) -> None:
         self.session.rollback()

@@ -15,10 +15,9 @@ from decimal import Decimal
 
 from hypothesis import strategies as st
 
-from core.model import (
+from core.domain.model import (
     Customer,
     Deal,
-    DealStatus,
     Interaction,
     Member,
     Role,
@@ -26,8 +25,8 @@ from core.model import (
     Task,
     Team,
 )
-from core.periods import week_of
-from core.pipeline import DEFAULT_PIPELINE, LOST, WON
+from core.domain.pipeline import DEFAULT_PIPELINE
+from core.language.periods import week_of
 
 ZONES = ["Asia/Shanghai", "America/New_York", "UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago"]
 FIRST_WEEK = week_of(date(2026, 3, 2))  # New York changes to summer time on Sunday 8 March
@@ -78,7 +77,11 @@ def histories(draw) -> History:
     zones = draw(st.lists(st.sampled_from(ZONES), min_size=1, max_size=2, unique=True))
     teams = [Team(f"team{i}", timezone=tz, id=i + 1) for i, tz in enumerate(zones)]
     members = [Member(f"m{i}", team_id=teams[i % len(teams)].id, role=Role.REP, id=i + 1) for i in range(3)]
-    customers = [Customer(f"c{t.id}", team_id=t.id, id=t.id) for t in teams]
+    # two customers a team (ids t and t + 100), of drawn kinds: `funnel by:industry|source|tag`
+    customers = [Customer(f"c{id_}", team_id=t.id, id=id_, industry=draw(st.sampled_from([None, "energy", "能源"])),
+                          source=draw(st.sampled_from([None, "fair"])),
+                          tags=draw(st.lists(st.sampled_from(["vip", "重点", "key"]), max_size=2, unique=True)))
+                 for t in teams for id_ in (t.id, t.id + 100)]
     history = History(teams, members, customers)
     anchors = [b for team in teams for b in week_bounds(team.timezone)]
     for deal_id in range(1, draw(st.integers(0, 12)) + 1):
@@ -100,7 +103,7 @@ def _deal(draw, history: History, deal_id: int, anchors: list[datetime]) -> None
     created = draw(moments(anchors))
     stage = draw(st.sampled_from(OPEN))
     deal = Deal(
-        title=f"d{deal_id}", customer_id=team.id, owner_id=owner.id, team_id=team.id, stage=stage,
+        title=f"d{deal_id}", customer_id=draw(st.sampled_from([team.id, team.id + 100])), owner_id=owner.id, team_id=team.id, stage=stage,
         stage_entered_at=created, created_at=created, id=deal_id,
         amount=draw(st.one_of(st.none(), st.integers(1, 10**9).map(lambda c: Decimal(c).scaleb(-2)))),
         currency=draw(st.sampled_from(["CNY", "CNY", "USD"])),
@@ -108,19 +111,14 @@ def _deal(draw, history: History, deal_id: int, anchors: list[datetime]) -> None
     )
     # Through the pipeline, as the services write them: each change keeps whose deal it was and
     # whether it advanced, and the deal its furthest stage.
-    changes = [DEFAULT_PIPELINE.change(deal, stage, created, owner.id, from_key=None)]
+    changes = [deal.creation(owner.id, DEFAULT_PIPELINE)]
     at = created
     for _ in range(draw(st.integers(0, 5))):
         at += draw(st.sampled_from(STEPS)) + draw(st.sampled_from(NUDGES))
         if draw(st.integers(0, 5)) == 0:  # handed to another rep: later advances are theirs
             deal.owner_id = draw(st.sampled_from(history.members)).id
-        target = draw(st.sampled_from([s for s in STAGES if s != changes[-1].to_stage]))
-        changes.append(DEFAULT_PIPELINE.change(deal, target, at, owner.id, from_key=changes[-1].to_stage))
-    last = changes[-1]
-    closed = last.to_stage in (WON, LOST)
-    deal.stage, deal.stage_entered_at = last.to_stage, last.at
-    deal.status = DealStatus(last.to_stage) if closed else DealStatus.OPEN
-    deal.closed_at = last.at if closed else None
+        target = draw(st.sampled_from([s for s in STAGES if s != deal.stage]))
+        changes.append(deal.move_to(target, at, owner.id, DEFAULT_PIPELINE))
     history.deals.append(deal)
     if draw(st.integers(0, 9)):  # one deal in ten has no history rows (an old import)
         for change in changes:

@@ -7,7 +7,7 @@ from typing import TextIO
 
 from adapters.console.render import render
 from adapters.console.translate import incoming_from_line
-from core.messages import Incoming, Reply
+from core.chat.messages import Incoming, Reply
 
 Handler = Callable[[Incoming], Reply]
 

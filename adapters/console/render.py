@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.messages import Reply
+from core.chat.messages import Reply
 
 
 def render(reply: Reply) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from core.messages import Incoming
+from core.chat.messages import Incoming
 
 PLATFORM = "console"
 _PREFIX = re.compile(r"^(?:@(?P<user>[\w.\-]{1,64})\s+)?(?:#(?P<chat>[\w.\-]{1,64})\s+)?")

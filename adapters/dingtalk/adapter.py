@@ -19,11 +19,14 @@ Three things of it are changed here, each for a reason:
 Replies are posted to the message's sessionWebhook with httpx (never `requests` on the loop);
 when that has expired or fails, the reply goes out through the notifier (robot OpenAPI).
 
-A command runs in a task of its own, so its frame is acked as soon as it is routed: DingTalk
-redelivers frames that are not acked quickly, and duplicates (same msgId or stream messageId)
-are dropped with RecentIds. A group message not addressed to the robot (chat capture) is acked
-only once it is stored (a storage failure acks with 500); its duplicates are left to the
-database's unique key, so a redelivery after a failure is stored rather than dropped.
+A command's frame is acked once the command's transaction has committed (or rolled back with
+an answer); the reply is posted afterwards, in a task of its own. So an acked command is never
+lost. DingTalk documents robot messages as fire-and-forget: it does not push one again when its
+ack is missing (event subscriptions are pushed again), so a command taken and not committed when
+the process dies is not redelivered, and its sender gets no answer. Duplicates (same msgId) are
+run once (OnceEach; across a restart core.app.dealbot's redelivery record). A group message not
+addressed to the robot (chat capture) is acked only once it is stored (a storage failure acks
+with 500); its duplicates are left to the database's unique key.
 """
 
 from __future__ import annotations
@@ -44,12 +47,13 @@ import websockets
 from dingtalk_stream import AckMessage, CallbackMessage, ChatbotMessage, Credential
 from dingtalk_stream.version import VERSION_STRING
 
-from adapters.base import AsyncHandler, RecentIds, Route
-from adapters.dingtalk.notifier import DEFAULT_API_URL, DingTalkNotifier
+from adapters.base import AsyncHandler, OnceEach, Route
+from adapters.dingtalk.notifier import DEFAULT_API_URL, DEFAULT_OAPI_URL, DingTalkNotifier
 from adapters.dingtalk.render import session_message
 from adapters.dingtalk.translate import BotMessage, bot_message, chat_event
-from core.capture import ChatEvent
-from core.messages import Reply
+from core.app.failures import FailureStreak
+from core.chat.messages import Reply
+from core.conversations.capture import ChatEvent
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +69,7 @@ class DingTalkConfig:
     client_id: str  # DINGTALK_CLIENT_ID (the app's Client ID, formerly AppKey)
     client_secret: str  # DINGTALK_CLIENT_SECRET
     api_url: str = DEFAULT_API_URL  # DINGTALK_API_URL: the OpenAPI and Stream gateway base
+    oapi_url: str = DEFAULT_OAPI_URL  # DINGTALK_OAPI_URL: the older API, for uploading pictures
     robot_code: str = ""  # default: the Client ID, which is an internal app robot's code
     robot_name: str = ""  # only needed to strip an @mention of a robot name with spaces
     connect_timeout: float = 10.0  # start() waits this long for the first connection
@@ -154,7 +159,7 @@ class _StreamClient(dingtalk_stream.DingTalkStreamClient):
         try:
             frame = json.loads(raw)
         except ValueError:
-            log.warning("dingtalk: a frame that is not JSON: %r", raw[:200])
+            log.warning("dingtalk: a frame that is not JSON (%d characters)", len(raw))
             return
         self._spawn(self.background_task(frame))  # the SDK's routing, handler and ack
 
@@ -166,19 +171,21 @@ class _StreamClient(dingtalk_stream.DingTalkStreamClient):
 
 
 class _BotMessages(dingtalk_stream.CallbackHandler):
-    """Routes robot messages to the adapter and acks them: commands at once, captured group
-    messages once stored (500 when they could not be, so DingTalk delivers them again)."""
+    """Routes robot messages to the adapter and acks them once taken: a command once it has
+    committed, a captured group message once stored (500 when it could not be)."""
 
     def __init__(self, on_frame: Callable[[str, dict], Awaitable[None]]):
         super().__init__()
         self.on_frame = on_frame
+        self.not_taken = FailureStreak(log, "dingtalk: taking frames")  # a database outage: one line
 
     async def process(self, message: CallbackMessage):
         try:
             await self.on_frame(message.headers.message_id or "", message.data or {})
         except Exception as exc:
-            log.warning("dingtalk: frame %s not taken: %s", message.headers.message_id, exc)
+            self.not_taken.failed(exc)
             return AckMessage.STATUS_SYSTEM_EXCEPTION, "not stored"
+        self.not_taken.succeeded()
         return AckMessage.STATUS_OK, "OK"
 
 
@@ -196,8 +203,9 @@ class DingTalkAdapter:
         self._own_http = http is None
         self._http = http or httpx.AsyncClient(timeout=10.0)
         self.notifier = DingTalkNotifier(config.client_id, config.client_secret, api_url=config.api_url,
-                                         robot_code=config.robot_code, http=self._http)
-        self._recent = RecentIds()
+                                         oapi_url=config.oapi_url, robot_code=config.robot_code,
+                                         http=self._http)
+        self._deliveries = OnceEach()  # commands' stream frame ids and msgIds
         self._client: _StreamClient | None = None
         self._stream: asyncio.Task | None = None
         self._work: set[asyncio.Task] = set()
@@ -220,8 +228,8 @@ class DingTalkAdapter:
         if self._stream is not None:
             await _cancel_until_done(self._stream)
             self._stream = None
-        if self._client is not None and self._client.tasks:  # acks being written, keepalive
-            await _finish(self._client.tasks, 1.0)
+        if self._client is not None and self._client.tasks:  # commands being run, acks being written
+            await _finish(self._client.tasks, timeout)
         await self.drain(timeout)  # commands in flight finish and answer
         if self._own_http:
             await self._http.aclose()
@@ -238,35 +246,52 @@ class DingTalkAdapter:
 
     # -- frames in -------------------------------------------------------------------------------
     async def _on_frame(self, frame_id: str, data: dict) -> None:
+        """Take one robot message; the frame is acked when this returns (500 when it raises)."""
         event = chat_event(data) if self.on_chat_message is not None else None
         if event is not None:
             await self.on_chat_message(event)  # raises when not stored: the ack says so
             return
-        msg_id = str(data.get("msgId") or "")
-        repeated_frame = self._recent.seen(frame_id and f"frame:{frame_id}")
-        repeated_msg = self._recent.seen(msg_id and f"msg:{msg_id}")
-        if repeated_frame or repeated_msg:
-            log.info("dingtalk: duplicate delivery %s / %s dropped", frame_id, msg_id)
+        message = self._command_in(data)
+        if message is None:
             return
-        task = asyncio.create_task(self._handle(data))
+        msg_id = message.incoming.message_id
+        deliveries = [key for key in (frame_id and f"frame:{frame_id}", msg_id and f"msg:{msg_id}") if key]
+        firsts = [await self._deliveries.first(key) for key in deliveries]
+        try:
+            if not all(firsts):
+                log.info("dingtalk: duplicate delivery %s / %s dropped", frame_id, msg_id)
+                return
+            reply = await self._run(message)
+        finally:
+            for key, first in zip(deliveries, firsts, strict=True):
+                if first:
+                    self._deliveries.settled(key)
+        task = asyncio.create_task(self._answer_safely(message, reply))
         self._work.add(task)
         task.add_done_callback(self._work.discard)
 
-    async def _handle(self, data: dict) -> None:
+    def _command_in(self, data: dict) -> BotMessage | None:
+        """The command a frame carries, or None (a picture or file, group talk without the @)."""
         try:
             message = bot_message(data, robot_name=self.config.robot_name)
-            if message is None:
-                return  # a picture, a file, a voice message: nothing to run
-            if not message.addressed:
-                return  # group talk: chat capture took it in _on_frame, if it is on
-            try:
-                reply = await self.handler(message.incoming)
-            except Exception:
-                log.exception("dingtalk: handler failed for %s", message.incoming.message_id)
-                reply = Reply(title=_FAILED, is_error=True)
+        except Exception:
+            log.exception("dingtalk: could not read message %s", data.get("msgId"))
+            return None
+        return message if message is not None and message.addressed else None
+
+    async def _run(self, message: BotMessage) -> Reply:
+        """The core's answer, once the command's transaction has committed or rolled back."""
+        try:
+            return await self.handler(message.incoming)
+        except Exception:
+            log.exception("dingtalk: handler failed for %s", message.incoming.message_id)
+            return Reply(title=_FAILED, is_error=True)
+
+    async def _answer_safely(self, message: BotMessage, reply: Reply) -> None:
+        try:
             await self._answer(message, reply)
         except Exception:
-            log.exception("dingtalk: could not handle message %s", data.get("msgId"))
+            log.exception("dingtalk: could not answer message %s", message.incoming.message_id)
 
     # -- replies out -----------------------------------------------------------------------------
     async def _answer(self, message: BotMessage, reply: Reply) -> None:
@@ -279,6 +304,7 @@ class DingTalkAdapter:
                 response = await self._http.post(message.session_webhook, json=payload)
                 answer = response.json() if response.is_success else {}
                 if response.is_success and not answer.get("errcode"):
+                    await self._picture(message, reply)
                     return
                 log.warning("dingtalk: session webhook answered %s %s", response.status_code,
                             answer or response.text[:200])
@@ -291,6 +317,13 @@ class DingTalkAdapter:
             await self.notifier.send(message.push_chat_id, reply)
         except Exception as exc:
             log.warning("dingtalk: reply to %s failed: %s", message.push_chat_id, exc)
+
+
+    async def _picture(self, message: BotMessage, reply: Reply) -> None:
+        """A chart goes after the text, through the robot OpenAPI: a session webhook carries
+        text, markdown and cards, but a picture needs its media id, which only an upload gives."""
+        if reply.image_path and not reply.is_error and message.push_chat_id:
+            await self.notifier.send_image_quietly(message.push_chat_id, reply.image_path)
 
 
 def _expired(expires_ms: int, margin_ms: int = 5_000) -> bool:

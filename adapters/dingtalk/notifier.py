@@ -12,8 +12,10 @@ retried here with backoff (honouring Retry-After). A wait longer than `max_wait`
 failure, is raised as DingTalkSendError with `status` and `headers`, which the dispatcher reads
 to reschedule the message.
 
-Pictures (Reply.image_path) are not sent: a DingTalk image needs a media upload first; the text
-of the reply goes out without it.
+Pictures (Reply.image_path, a chart) follow the text: the PNG is uploaded to the older API
+(POST <oapi>/media/upload?access_token=…&type=image, multipart field `media`; the same access
+token), which answers a `media_id`, and the robot sends that as a `sampleImageMsg` whose
+`photoURL` is the media id. A picture that fails is logged, never raised: the text went out.
 """
 
 from __future__ import annotations
@@ -23,15 +25,18 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import httpx
 
 from adapters.dingtalk.render import robot_message
-from core.messages import Reply
+from core.chat.messages import Reply
 
 log = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://api.dingtalk.com"
+DEFAULT_OAPI_URL = "https://oapi.dingtalk.com"
+MEDIA_UPLOAD_PATH = "/media/upload"
 TOKEN_PATH = "/v1.0/oauth2/accessToken"
 ONE_TO_ONE_PATH = "/v1.0/robot/oToMessages/batchSend"
 GROUP_PATH = "/v1.0/robot/groupMessages/send"
@@ -99,12 +104,13 @@ class DingTalkNotifier:
     platform = "dingtalk"
 
     def __init__(self, client_id: str, client_secret: str, *, api_url: str = DEFAULT_API_URL,
-                 robot_code: str = "", http: httpx.AsyncClient | None = None,
+                 oapi_url: str = DEFAULT_OAPI_URL, robot_code: str = "", http: httpx.AsyncClient | None = None,
                  clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
                  attempts: int = 4, backoff: float = 1.0, max_wait: float = 30.0):
         """`robot_code`: the robot's code; an internal app's robot has its Client ID as code."""
         self.api_url = api_url.rstrip("/")
+        self.oapi_url = oapi_url.rstrip("/")
         self.robot_code = robot_code or client_id
         self._own_http = http is None
         self._http = http or httpx.AsyncClient(timeout=10.0)
@@ -115,12 +121,45 @@ class DingTalkNotifier:
     async def send(self, chat_id: str, reply: Reply) -> str:
         """Deliver `reply` to `user:<staffId>` or `group:<openConversationId>`; returns the
         processQueryKey DingTalk gives the message."""
+        key = await self._send(chat_id, *robot_message(reply))
+        if reply.image_path and not reply.is_error:
+            await self.send_image_quietly(chat_id, reply.image_path)
+        return key
+
+    async def send_image(self, chat_id: str, path: str) -> str:
+        """Upload a picture (a chart) and send it to the chat; returns its processQueryKey."""
+        media_id = await self._upload(path)
+        return await self._send(chat_id, "sampleImageMsg", {"photoURL": media_id})
+
+    async def send_image_quietly(self, chat_id: str, path: str) -> None:
+        """After the text went out a failed picture is logged, not raised: raising would make
+        the outbox send the text a second time."""
+        try:
+            await self.send_image(chat_id, path)
+        except (DingTalkSendError, httpx.HTTPError, OSError, ValueError) as exc:
+            log.warning("dingtalk: picture %s to %s not sent: %s", path, chat_id, exc)
+
+    async def _send(self, chat_id: str, msg_key: str, msg_param: dict) -> str:
         path, target = _target(chat_id)
-        msg_key, msg_param = robot_message(reply)
         body = {"robotCode": self.robot_code, "msgKey": msg_key,
                 "msgParam": json.dumps(msg_param, ensure_ascii=False), **target}
         answer = await self._post(path, body, user=target.get("userIds", [None])[0])
         return str(answer.get("processQueryKey") or "")
+
+    async def _upload(self, path: str) -> str:
+        """The picture's media id. The older API answers HTTP 200 with an `errcode` on failure."""
+        content = await asyncio.to_thread(Path(path).read_bytes)
+        token = await self.token.get()
+        response = await self._http.post(
+            self.oapi_url + MEDIA_UPLOAD_PATH, params={"access_token": token, "type": "image"},
+            files={"media": (Path(path).name, content, "image/png")})
+        if not response.is_success:
+            raise _error(response, "media upload")
+        answer = response.json()
+        if answer.get("errcode") or not answer.get("media_id"):
+            raise DingTalkSendError(f"DingTalk media upload: {answer.get('errcode')} {answer.get('errmsg')}",
+                                    status=400, code=str(answer.get("errcode") or ""))
+        return str(answer["media_id"])
 
     async def close(self) -> None:
         if self._own_http:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from urllib.parse import quote, unquote
 
-from core.messages import Button, Reply
+from core.chat.messages import Button, Reply
 
 LIMIT = 5_000  # DingTalk cuts longer markdown texts; ours stay within it
 LINE_LIMIT = 1_000  # one runaway line (a pasted e-mail) must not push out all the others

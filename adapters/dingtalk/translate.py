@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from core.capture import Attachment, ChatEvent
-from core.messages import Incoming
+from core.chat.messages import ChatAccess, Incoming
+from core.conversations.capture import Attachment, ChatEvent
 
 PLATFORM = "dingtalk"
 DIRECT, GROUP = "1", "2"
@@ -50,6 +50,7 @@ def bot_message(data: dict, *, robot_name: str = "") -> BotMessage | None:
     is_direct = str(data.get("conversationType", DIRECT)) == DIRECT
     addressed = is_direct or data.get("isInAtList") is True
     staff_id = str(data.get("senderStaffId") or "")
+    sender_corp, own_corp = str(data.get("senderCorpId") or ""), str(data.get("chatbotCorpId") or "")
     incoming = Incoming(
         platform=PLATFORM,
         user_id=staff_id or str(data.get("senderId") or ""),
@@ -59,6 +60,12 @@ def bot_message(data: dict, *, robot_name: str = "") -> BotMessage | None:
         chat_id=str(data.get("conversationId") or ""),
         message_id=str(data.get("msgId") or ""),
         is_direct=is_direct,
+        # An internal app's robot receives only the group messages that @ it (commands), so a
+        # linked group records nothing else: `link` says so (core.services.chats).
+        chat_access=ChatAccess.UNKNOWN if is_direct else ChatAccess.MENTIONS_ONLY,
+        # A sender of another organisation (a customer in a shared group) is external.
+        external=(sender_corp != own_corp) if sender_corp and own_corp else None,
+        org=sender_corp,
     )
     return BotMessage(
         incoming=incoming,
@@ -124,7 +131,7 @@ def chat_event(data: dict) -> ChatEvent | None:
         user_name=str(data.get("senderNick") or ""), text=text,
         sent_at=_epoch_ms(data.get("createAt")),
         external=(sender_corp != own_corp) if sender_corp and own_corp else None,
-        attachments=attachments,
+        attachments=attachments, org=str(sender_corp or ""),
     )
 
 

@@ -18,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.render import SlackMessage, render
 from adapters.slack.translate import PLATFORM
-from core.messages import Reply
+from core.chat.messages import Reply
 
 log = logging.getLogger(__name__)
 

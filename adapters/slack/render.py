@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from core.messages import Button, Field, Reply
+from core.chat.messages import Button, Field, Reply
 
 MAX_BLOCKS = 50
 MAX_SECTION_TEXT = 3000

@@ -8,13 +8,14 @@ functions here are pure and take the names as a mapping.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from core.capture import Action, Attachment, ChatEvent
-from core.messages import Incoming
+from core.chat.messages import Incoming
+from core.conversations.capture import Action, Attachment, ChatEvent
 
 PLATFORM = "slack"
 
@@ -37,6 +38,7 @@ class SlackUser:
     timezone: str | None = None
     email: str | None = None
     is_bot: bool = False
+    team: str = ""  # their home workspace (team id); empty when Slack did not say
 
 
 def user_from_info(info: Mapping) -> SlackUser:
@@ -46,7 +48,7 @@ def user_from_info(info: Mapping) -> SlackUser:
             or info.get("name") or info.get("id", ""))
     return SlackUser(id=info.get("id", ""), name=name.strip(), username=info.get("name", ""),
                      timezone=info.get("tz") or None, email=profile.get("email") or None,
-                     is_bot=bool(info.get("is_bot")))
+                     is_bot=bool(info.get("is_bot")), team=info.get("team_id") or "")
 
 
 def as_handle(name: str) -> str:
@@ -92,6 +94,15 @@ def is_person_message(event: Mapping) -> bool:
 
 def is_direct_channel(channel_id: str, channel_name: str = "") -> bool:
     return channel_id.startswith("D") or channel_name == "directmessage"
+
+
+def placed(incoming: Incoming, user: SlackUser, payload_team: str, own_team: str) -> Incoming:
+    """The Incoming with where its sender belongs: their workspace (users.info's team_id, else the
+    payload's), and whether it is another organisation's (a Slack Connect user). The core keeps
+    such a sender away from the pipeline whatever they type."""
+    org = user.team or payload_team
+    external = (org != own_team) if org and own_team else None
+    return dataclasses.replace(incoming, org=org, external=external)
 
 
 def from_slash_command(command: Mapping, text: str, user: SlackUser) -> Incoming:
@@ -155,6 +166,7 @@ def chat_event(event: Mapping, action: Action, message: Mapping, *, text: str, u
         platform=PLATFORM, chat_id=event.get("channel", ""), message_id=message_id, action=action,
         user_id=message.get("user", ""), user_name=user_name, text=text, sent_at=slack_time(when),
         external=is_external(message, own_team), attachments=attachments(message),
+        org=message.get("user_team") or message.get("team") or "",
     )
 
 

@@ -14,7 +14,7 @@ from telegram import Bot, LinkPreviewOptions, Message, ReplyParameters
 from telegram.constants import ParseMode
 
 from adapters.telegram.render import CallbackKeys, caption_html, render
-from core.messages import Reply
+from core.chat.messages import Reply
 
 log = logging.getLogger(__name__)
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)

@@ -22,7 +22,7 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from core.messages import Reply
+from core.chat.messages import Reply
 
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024

@@ -4,7 +4,7 @@
 Telegram command names are limited to [a-z0-9_], so every English verb is also a command
 (`/move D-12 next`); `/deal <anything>` runs any command text, Chinese verbs included
 (`/deal 推进 D-12 报价`). In a private chat plain text is a command too; in a group only a
-command or a message mentioning the bot is.
+command, a message mentioning the bot, or a reply to one of the bot's messages is.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 
 from telegram import CallbackQuery, Message, MessageEntity, Update
 
-from core.capture import Action, Attachment, ChatEvent
-from core.messages import Incoming
-from core.verbs import VERBS
+from core.chat.messages import Incoming
+from core.conversations.capture import Action, Attachment, ChatEvent
+from core.language.verbs import VERBS
 
 PLATFORM = "telegram"
 RUN_ANY = "deal"  # `/deal <command text>`
@@ -64,7 +64,17 @@ def command_text(message: Message, bot_username: str) -> str | None:
         for entity in sorted(mentions, key=lambda e: e.offset, reverse=True):
             text = _without(text, entity)
         return " ".join(text.split()) or "help"
-    return text.strip() if private else None
+    if private:
+        return text.strip()
+    if _replies_to(message, bot_username):  # privacy mode delivers these too: they are for us
+        return " ".join(text.split()) or "help"
+    return None
+
+
+def _replies_to(message: Message, bot_username: str) -> bool:
+    replied = message.reply_to_message
+    author = replied.from_user if replied is not None else None
+    return author is not None and author.is_bot and (author.username or "").casefold() == bot_username.casefold()
 
 
 def incoming_from_message(message: Message, text: str) -> Incoming:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from core.analytics.reports import win_model
 from core.analytics.winprob import brier
-from core.model import Team
-from core.pipeline import Pipeline
-from core.ports import UnitOfWork
+from core.domain.model import Team
+from core.domain.pipeline import Pipeline
+from core.ports.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class Backtest:
         return (self.model_brier is not None and self.baseline_brier is not None
                 and self.model_brier < self.baseline_brier)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"team": self.team, "snapshots": [s.isoformat() for s in self.snapshots],
                 "predictions": self.predictions, "won": self.won,
                 "model_brier": _round(self.model_brier), "baseline_brier": _round(self.baseline_brier),
@@ -45,7 +46,7 @@ def _round(value: float | None) -> float | None:
 
 
 def run_backtest(uow: UnitOfWork, team: Team, pipeline: Pipeline, snapshots: int = 12) -> Backtest:
-    span = uow.analytics.closed_range(team.id)
+    span = uow.analytics.closed_range(team.saved_id)
     if span is None:
         return Backtest(team.name, [], 0, 0, None, None)
     first, last = span
@@ -53,7 +54,7 @@ def run_backtest(uow: UnitOfWork, team: Team, pipeline: Pipeline, snapshots: int
     model_pairs, baseline_pairs = [], []
     for moment in moments:
         model = win_model(uow, team, pipeline, moment)
-        for state in uow.analytics.states_at(team.id, moment):
+        for state in uow.analytics.states_at(team.saved_id, moment):
             estimate = model.estimate(state.stage, state.entered_at, moment)
             model_pairs.append((estimate.probability, state.won))
             baseline_pairs.append((model.default(state.stage), state.won))

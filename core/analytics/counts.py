@@ -1,4 +1,4 @@
-"""What the Analytics port (core.ports.Analytics) returns: exact aggregates, never rounded.
+"""What the Analytics port (core.ports.analytics.Analytics) returns: exact aggregates, never rounded.
 
 Amounts are Decimal per currency (no exchange rates: a sum never mixes currencies); durations are
 whole seconds, each timestamp cut to the second first, so SQLite, PostgreSQL and the reference

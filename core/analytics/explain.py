@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from core.analytics.reports import win_model
 from core.analytics.winprob import Estimate
-from core.context import Context
-from core.i18n import t
-from core.messages import Field
-from core.model import Deal
-from core.pipeline import Pipeline, pipeline_of
+from core.chat.context import Context
+from core.chat.messages import Field
+from core.domain.model import Deal
+from core.domain.pipeline import Pipeline, pipeline_of
+from core.language.i18n import t
 
 
 def reasons(estimate: Estimate, pipeline: Pipeline, lang: str) -> str:

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from core.analytics.counts import (
     OpenDeal,
@@ -22,8 +23,8 @@ from core.analytics.counts import (
     StaleDeal,
     Totals,
 )
-from core.model import Deal, DealStatus, Interaction, StageChange, Task
-from core.pipeline import LOST, WON
+from core.domain.model import Customer, Deal, DealStatus, Interaction, StageChange, Task
+from core.domain.pipeline import LOST, WON
 
 DAY = 86400
 CAPTURED = "message"  # the interaction kind of captured chat messages
@@ -40,15 +41,17 @@ def epoch(moment: datetime) -> int:
     return (moment - (_EPOCH if moment.utcoffset() is not None else _EPOCH_NAIVE)) // _SECOND
 
 
-def _add(amounts: dict, deal: Deal) -> None:
+def _add(amounts: dict[str, Any], deal: Deal) -> None:
     if deal.amount is not None:
         amounts[deal.currency] = amounts.get(deal.currency, Decimal(0)) + deal.amount
 
 
 class ReferenceAnalytics:
     def __init__(self, deals: Callable[[], Iterable[Deal]], changes: Callable[[], Iterable[StageChange]],
-                 tasks: Callable[[], Iterable[Task]], interactions: Callable[[], Iterable[Interaction]]):
+                 tasks: Callable[[], Iterable[Task]], interactions: Callable[[], Iterable[Interaction]],
+                 customers: Callable[[], Iterable[Customer]] = list):
         self._deals, self._changes, self._tasks, self._interactions = deals, changes, tasks, interactions
+        self._customers = customers
 
     def _team(self, team_id: int) -> list[Deal]:
         return [d for d in self._deals() if d.team_id == team_id]
@@ -67,7 +70,7 @@ class ReferenceAnalytics:
         result = []
         for start, end in zip(bounds, bounds[1:], strict=False):
             won = [d for d in deals if d.status == DealStatus.WON and _inside(d.closed_at, start, end)]
-            amounts: dict = {}
+            amounts: dict[str, Any] = {}
             for deal in won:
                 _add(amounts, deal)
             result.append(Totals(
@@ -75,7 +78,7 @@ class ReferenceAnalytics:
                 won=len(won),
                 lost=sum(1 for d in deals if d.status == DealStatus.LOST and _inside(d.closed_at, start, end)),
                 won_amount=amounts,
-                cycle_seconds=sum(epoch(d.closed_at) - epoch(d.created_at) for d in won),
+                cycle_seconds=sum(epoch(d.closed_at) - epoch(d.created_at) for d in won if d.closed_at is not None),
             ))
         return result
 
@@ -84,10 +87,27 @@ class ReferenceAnalytics:
         reached = [0] * len(order)
         for deal in self._team(team_id):
             if start <= deal.created_at < end:
-                top = _top_rank(deal, history.get(deal.id, []), order)
+                top = _top_rank(deal, history.get(deal.saved_id, []), order)
                 for rank in range(top + 1):
                     reached[rank] += 1
         return reached
+
+    def funnel_by(self, team_id: int, start: datetime, end: datetime, order: Sequence[str],
+                  by: str) -> dict[str | None, list[int]]:
+        history = self._history()
+        customers = {c.saved_id: c for c in self._customers()}
+        result: dict[str | None, list[int]] = {}
+        for deal in self._team(team_id):
+            if not start <= deal.created_at < end:
+                continue
+            customer = customers[deal.customer_id]
+            values: list[str | None] = (list(customer.tags) or [None]) if by == "tag" else [getattr(customer, by)]
+            top = _top_rank(deal, history.get(deal.saved_id, []), order)
+            for value in values:
+                reached = result.setdefault(value, [0] * len(order))
+                for rank in range(top + 1):
+                    reached[rank] += 1
+        return result
 
     def scorecard(self, team_id: int, start: datetime, end: datetime, asof: datetime,
                   order: Sequence[str]) -> ScorecardCounts:
@@ -96,7 +116,7 @@ class ReferenceAnalytics:
 
     def reps(self, team_id: int, start: datetime, end: datetime, asof: datetime,
              order: Sequence[str]) -> list[RepCounts]:
-        rows: dict[int, dict] = defaultdict(lambda: defaultdict(int))
+        rows: dict[int, dict[str, Any]] = defaultdict(lambda: defaultdict(int))
         deals = {d.id: d for d in self._team(team_id)}
         for deal in deals.values():
             if start <= deal.created_at < end:
@@ -106,9 +126,8 @@ class ReferenceAnalytics:
                 _add(rows[deal.owner_id].setdefault("won_amount", {}), deal)
         rank = {key: i for i, key in enumerate(order)}
         for change in self._changes():
-            deal = deals.get(change.deal_id)
             # Credited to whoever owned the deal when it advanced, not to its owner today.
-            if (deal is not None and change.owner_id is not None and start <= change.at < end
+            if (change.deal_id in deals and change.owner_id is not None and start <= change.at < end
                     and _is_advance(change, rank)):
                 rows[change.owner_id]["advances"] += 1
         for item in self._interactions():
@@ -121,7 +140,7 @@ class ReferenceAnalytics:
         return [RepCounts(member_id=member_id, **dict(values)) for member_id, values in sorted(rows.items())]
 
     def stale(self, team_id: int, entered_by: Mapping[str, datetime]) -> list[StaleDeal]:
-        found = sorted((d.stage_entered_at, d.id, d.stage) for d in self._team(team_id)
+        found = sorted((d.stage_entered_at, d.saved_id, d.stage) for d in self._team(team_id)
                        if d.status == DealStatus.OPEN and d.stage in entered_by
                        and d.stage_entered_at <= entered_by[d.stage])
         return [StaleDeal(deal_id, stage, epoch(entered)) for entered, deal_id, stage in found]
@@ -132,7 +151,7 @@ class ReferenceAnalytics:
         team = {d.id for d in self._team(team_id)}
         rank = {key: i for i, key in enumerate(order)}
         stages = [key for key in order if key != WON]
-        counts = {key: defaultdict(int) for key in stages}
+        counts: dict[str, defaultdict[str, int]] = {key: defaultdict(int) for key in stages}
         for deal_id, changes in self._history().items():
             if deal_id not in team:
                 continue
@@ -153,7 +172,7 @@ class ReferenceAnalytics:
 
     def open_groups(self, team_id: int, start: datetime, end: datetime,
                     buckets: Mapping[str, tuple[datetime, datetime]]) -> list[OpenGroup]:
-        groups: dict[tuple, list] = {}
+        groups: dict[tuple[Any, ...], list[Any]] = {}
         for deal in self._open_in(team_id, start, end):
             over, far = buckets.get(deal.stage, (None, None))
             bucket = 2 if far is not None and deal.stage_entered_at <= far else (
@@ -167,7 +186,7 @@ class ReferenceAnalytics:
     def open_deals(self, team_id: int, start: datetime, end: datetime, limit: int) -> list[OpenDeal]:
         deals = sorted(self._open_in(team_id, start, end),
                        key=lambda d: (d.amount is None, -(d.amount or 0), d.id))
-        return [OpenDeal(d.id, d.owner_id, d.stage, d.stage_entered_at, d.amount, d.currency,
+        return [OpenDeal(d.saved_id, d.owner_id, d.stage, d.stage_entered_at, d.amount, d.currency,
                          d.expected_close) for d in deals[:limit]]
 
     def _open_in(self, team_id: int, start: datetime, end: datetime) -> list[Deal]:
@@ -182,12 +201,12 @@ class ReferenceAnalytics:
     def states_at(self, team_id: int, at: datetime) -> list[PastState]:
         history = self._history()
         states = []
-        for deal in sorted(self._team(team_id), key=lambda d: d.id):
+        for deal in sorted(self._team(team_id), key=lambda d: d.saved_id):
             if deal.status == DealStatus.OPEN or deal.closed_at is None or deal.closed_at < at:
                 continue
-            before = [c for c in history.get(deal.id, []) if c.at < at]
+            before = [c for c in history.get(deal.saved_id, []) if c.at < at]
             if deal.created_at < at and before and before[-1].to_stage not in (WON, LOST):
-                states.append(PastState(deal.id, before[-1].to_stage, before[-1].at,
+                states.append(PastState(deal.saved_id, before[-1].to_stage, before[-1].at,
                                         deal.status == DealStatus.WON))
         return states
 
@@ -207,7 +226,7 @@ def _top_rank(deal: Deal, changes: Sequence[StageChange], order: Sequence[str]) 
 
 
 def _is_advance(change: StageChange, rank: Mapping[str, int]) -> bool:
-    return (change.from_stage in rank and change.to_stage in rank
+    return (change.from_stage is not None and change.from_stage in rank and change.to_stage in rank
             and rank[change.to_stage] > rank[change.from_stage])
 
 

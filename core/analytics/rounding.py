@@ -7,6 +7,7 @@ same sums to the same figure.
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import overload
 
 DAY_SECONDS = 86400
 _RATE = Decimal("0.0001")
@@ -19,6 +20,10 @@ def rate(part: int, whole: int) -> float | None:
     return float((Decimal(part) / Decimal(whole)).quantize(_RATE, ROUND_HALF_UP))
 
 
+@overload
+def days(seconds: int) -> float: ...
+@overload
+def days(seconds: int, count: int) -> float | None: ...
 def days(seconds: int, count: int = 1) -> float | None:
     """Mean days to 2 decimals, half away from zero: the Decimal quantize of seconds / (count ×
     86400), in integers (the scorecard rounds one per stale deal). Exact: a tie is exactly half a

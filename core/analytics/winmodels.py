@@ -27,9 +27,9 @@ from datetime import datetime, timedelta
 
 from core.analytics.reports import win_model
 from core.analytics.winprob import WinModel
-from core.model import Team
-from core.pipeline import Pipeline
-from core.ports import UnitOfWork
+from core.domain.model import Team
+from core.domain.pipeline import Pipeline
+from core.ports.unit_of_work import UnitOfWork
 
 MAX_AGE = timedelta(hours=1)
 

@@ -1,4 +1,4 @@
-"""Win probability of an open deal, learned from the team's history (DESIGN.md §5).
+"""Win probability of an open deal, learned from the team's history (docs/design-notes.md).
 
 The share of deals at a stage that end up won is estimated stage by stage: of the stays in a
 stage that have ended, the share that moved forward, multiplied along the pipeline to signing.
@@ -19,7 +19,7 @@ from datetime import datetime
 
 from core.analytics.counts import StageExits
 from core.analytics.reference import DAY
-from core.pipeline import Pipeline
+from core.domain.pipeline import Pipeline
 
 PRIOR = 10  # pseudo-stays of the prior behind every learned share
 
@@ -51,7 +51,8 @@ class WinModel:
         for stage in reversed(stages):
             e = by_stage.get(stage.key, StageExits(stage.key))
             prior = stage.win_probability
-            levels, previous = [], prior
+            levels: list[tuple[float, int, int]] = []
+            previous = prior
             for stays, forward in ((e.exits, e.forward), (e.over, e.over_forward), (e.far, e.far_forward)):
                 learned = (forward / stays) * later if stays else previous
                 estimate = (stays * learned + PRIOR * previous) / (stays + PRIOR)

@@ -16,8 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 
-from core.capture import (
+from core.chat.context import Defaults
+from core.chat.messages import Incoming
+from core.conversations.capture import (
     CAPTURED_KIND,
     Action,
     AuthorKind,
@@ -26,13 +29,11 @@ from core.capture import (
     ChatEvent,
     Outcome,
 )
-from core.context import Defaults
-from core.messages import Incoming
-from core.model import Member, Team
-from core.ports import UnitOfWork
-from core.privacy import mask_contacts
+from core.conversations.privacy import mask_contacts
+from core.domain.model import Member, Team
+from core.domain.worktime import WorkSettings
+from core.ports.unit_of_work import UnitOfWork
 from core.services import people
-from core.worktime import WorkSettings
 
 # Called once per batch, inside its unit of work, with the newly stored messages (ids set, in
 # delivery order; never duplicates). A hook may write in the unit of work; it must not commit.
@@ -76,7 +77,7 @@ def _text_rule(team: Team | None) -> Callable[[str], str]:
     return _rule(team.timezone, team.settings) if team is not None else str
 
 
-def _rule(timezone: str | None, settings: dict | None) -> Callable[[str], str]:
+def _rule(timezone: str | None, settings: dict[str, Any] | None) -> Callable[[str], str]:
     if timezone is not None and WorkSettings.of(timezone, settings).mask_contacts:
         return mask_contacts
     return str
@@ -93,7 +94,7 @@ def _text_rules(targets: list[CaptureTarget]) -> dict[int, Callable[[str], str]]
 
 
 def _store_new(uow: UnitOfWork, items: list[_Item], texts: dict[int, Callable[[str], str]],
-               now: datetime, defaults: Defaults, outcomes: list) -> list[CapturedMessage]:
+               now: datetime, defaults: Defaults, outcomes: list[Any]) -> list[CapturedMessage]:
     if not items:
         return []
     authors = _authors(uow, [event for _, event, _ in items], now, defaults)
@@ -124,9 +125,10 @@ def _authors(uow: UnitOfWork, events: list[ChatEvent], now: datetime,
     """The team member behind each sender, where there is one.
 
     The platform's word wins: a sender it marks external is a contact even when they once
-    talked to the bot. An unknown sender it marks internal is a colleague: created as a member,
-    as on first contact with the bot. When the platform cannot tell (Telegram), only a known
-    member is one."""
+    talked to the bot. An unknown sender it marks internal becomes a member only where a first
+    message to the bot would make them one (a workspace or corp trusted for self-service);
+    otherwise they are recorded like a contact until an admin lets them in. When the platform
+    cannot tell (Telegram), only a known member is one."""
     senders: dict[str, set[str]] = {}
     for event in events:
         if event.user_id and event.external is not True:
@@ -137,10 +139,13 @@ def _authors(uow: UnitOfWork, events: list[ChatEvent], now: datetime,
     for event in events:
         key = (event.platform, event.user_id)
         if event.external is False and event.user_id and key not in authors:
-            authors[key] = people.identify(uow, Incoming(
+            member = people.identify(uow, Incoming(
                 platform=event.platform, user_id=event.user_id, text="", chat_id=event.chat_id,
                 message_id=event.message_id, user_name=event.user_name, is_direct=False,
+                external=False, org=event.org,
             ), defaults, now)
+            if member is not None:  # let in (a trusted workspace); else recorded as a contact
+                authors[key] = member
     return authors
 
 
@@ -160,7 +165,7 @@ def _record_activity(uow: UnitOfWork, rows: list[CapturedMessage], now: datetime
 
 
 def _apply_changes(uow: UnitOfWork, items: list[_Item], texts: dict[int, Callable[[str], str]],
-                   now: datetime, outcomes: list) -> None:
+                   now: datetime, outcomes: list[Any]) -> None:
     for action in (Action.EDIT, Action.DELETE):
         for index, event, target in items:
             if event.action != action:

@@ -1,17 +1,25 @@
-"""Deal use cases: create, show, list, move, tick deliverables, win, lose, log a follow-up."""
+"""Deal use cases: create, show, move, tick deliverables, win, lose, log a follow-up (lists:
+core.services.deal_lists)."""
 
 from __future__ import annotations
 
-from core import cards, permissions
-from core import commands as c
-from core.amounts import Money
-from core.audit import changed_fields, deal_snapshot, record
-from core.context import Context
-from core.errors import UserError
-from core.i18n import t
-from core.messages import Button, Reply
-from core.model import Customer, Deal, DealStatus, Interaction, Member, Task
-from core.pipeline import LOST, WON
+from core.access import permissions
+from core.access.audit import changed_fields, deal_snapshot, record, task_snapshot
+from core.chat.context import Context
+from core.chat.messages import Button, Reply
+from core.domain.amounts import Money
+from core.domain.customers import after_new_deal, after_won_deal
+from core.domain.model import Deal, Interaction, Member, Task
+from core.domain.pipeline import LOST, WON
+from core.domain.worktime import team_currency
+from core.language import commands as c
+from core.language.errors import UserError
+from core.language.i18n import t
+from core.replies import cards
+from core.replies.story import deal_story
+from core.services.approval_gate import gate_amount, gate_move
+from core.services.playbooks import entry_lines
+from core.services.similar_deals import similar_lines
 
 
 def load_deal(ctx: Context, deal_id: int, *, change: bool) -> Deal:
@@ -36,33 +44,48 @@ def resolve_member(ctx: Context, handle: str | None) -> Member:
     member = ctx.uow.members.by_handle(handle)
     if member is None:
         raise UserError("err.member_not_found", handle=handle)
+    if not permissions.can_take_work(ctx.actor, member):
+        key = "err.assign_removed" if not member.is_active else "err.assign_other_team"
+        raise UserError(key, member=member.ref())
     return member
 
 
-def _customer(ctx: Context, name: str) -> Customer:
-    return ctx.uow.customers.named(ctx.team.id, name)
+def _team_currency(ctx: Context, team_id: int) -> str:
+    team = ctx.team if team_id == ctx.team.id else ctx.uow.teams.get(team_id)
+    return team_currency(team.settings if team else None, ctx.defaults.currency)
 
 
 def new_deal(cmd: c.NewDeal, ctx: Context) -> Reply:
+    deal = create_deal(cmd, ctx)
+    reply = cards.deal_card(ctx, deal, new=True)
+    customer = ctx.uow.customers.get(deal.customer_id)
+    reply.title = t("deal.created", ctx.lang, deal=deal.code, customer=customer.name if customer else "")
+    reply.lines += similar_lines(ctx, deal)
+    playbook, more = entry_lines(ctx, deal.team_id, ctx.pipeline.get(deal.stage))  # its first stage's playbook
+    reply.lines += playbook
+    reply.buttons += more
+    return reply
+
+
+def create_deal(cmd: c.NewDeal, ctx: Context) -> Deal:
+    """`new` (chat) and `POST /deals` (the REST API): the deal, its first stage change, audited."""
     owner = resolve_member(ctx, cmd.owner)
-    customer = _customer(ctx, cmd.customer)
+    customer = ctx.uow.customers.named(owner.team_id, cmd.customer)  # in the deal's team: its owner's
+    after_new_deal(customer)  # a lead becomes an opportunity
     stage = cmd.stage or ctx.pipeline.first.key
     if ctx.pipeline.get(stage).is_closed:
         raise UserError("err.unknown_stage", verb="new", value=stage, hint="err.stages_are")
-    deal = ctx.uow.deals.add(Deal(
-        title=cmd.title or customer.name, customer_id=customer.id, owner_id=owner.id,
-        team_id=owner.team_id, stage=stage, stage_entered_at=ctx.now, created_at=ctx.now,
+    deal = ctx.uow.deals.add(Deal.new(
+        ctx.pipeline, stage=stage, at=ctx.now,
+        title=cmd.title or customer.name, customer_id=customer.id, owner_id=owner.id, team_id=owner.team_id,
         amount=cmd.amount.amount if cmd.amount else None,
-        currency=cmd.amount.currency if cmd.amount else ctx.defaults.currency,
-        # Its furthest stage is known before the insert, so the change below finds it set.
-        expected_close=cmd.close, last_activity_at=ctx.now, furthest_stage=ctx.pipeline.further(None, stage),
+        currency=cmd.amount.currency if cmd.amount else _team_currency(ctx, owner.team_id),
+        expected_close=cmd.close, last_activity_at=ctx.now,
     ))
-    ctx.uow.stage_changes.add(ctx.pipeline.change(deal, stage, ctx.now, ctx.actor.id, from_key=None))
+    ctx.uow.stage_changes.add(deal.creation(ctx.actor.id, ctx.pipeline))
     record(ctx.uow, action="deal.create", entity=deal.code, at=ctx.now, actor_id=ctx.actor.id,
            source=ctx.source, after=deal_snapshot(deal))
-    reply = cards.deal_card(ctx, deal, new=True)
-    reply.title = t("deal.created", ctx.lang, deal=deal.code, customer=customer.name)
-    return reply
+    return deal
 
 
 def show_deal(cmd: c.ShowDeal, ctx: Context) -> Reply:
@@ -74,61 +97,31 @@ def show_history(cmd: c.ShowHistory, ctx: Context) -> Reply:
     if not permissions.can_read_history(ctx.actor, deal):
         raise UserError("err.forbidden_history", deal=deal.code)
     reply = Reply(title=t("history.title", ctx.lang, deal=deal.code), language=ctx.lang)
-    for entry in ctx.uow.audit.for_entity(deal.code):
-        who = cards.member_name(ctx, entry.actor_id) if entry.actor_id else t("history.system", ctx.lang)
-        change = _describe_change(entry.before or {}, entry.after or {})
-        reply.lines.append(f"{cards.when(ctx, entry.at)} · {who} · {entry.action} · {change}"[:300])
+    events = deal_story(ctx, deal)
+    shown = events[-cards.LIST_LIMIT:]  # the latest; the creation is always the first line
+    if len(events) > len(shown):
+        shown = [events[0], *events[-(cards.LIST_LIMIT - 1):]]
+    for number, event in enumerate(shown):
+        if number == 1 and len(events) > len(shown):
+            reply.lines.append(t("story.earlier", ctx.lang, count=len(events) - len(shown)))
+        reply.lines.append(f"{cards.when(ctx, event.at)} · {event.text}"[:300])
+    if not events:
+        reply.lines.append(t("story.none", ctx.lang))
     return reply
-
-
-def _describe_change(before: dict, after: dict) -> str:
-    """"stage: lead → quote"; for a creation just the values that were set."""
-    parts = []
-    for key, value in after.items():
-        if key in before:
-            parts.append(f"{key}: {before[key]} → {value}")
-        elif value not in (None, [], ""):
-            parts.append(f"{key}: {value}")
-    return ", ".join(parts)
-
-
-def list_deals(cmd: c.ListDeals, ctx: Context) -> Reply:
-    all_teams = cmd.scope == "all" and permissions.is_admin(ctx.actor)
-    deals = ctx.uow.deals.find(
-        team_id=None if all_teams else ctx.actor.team_id,
-        owner_id=ctx.actor.id if cmd.scope == "mine" else None,
-        status=DealStatus.OPEN, stage=cmd.stage,
-    )
-    if cmd.stale:
-        deals = [d for d in deals if _is_stale(ctx, d)]
-    reply = Reply(title=t("deals.title", ctx.lang, count=len(deals)), language=ctx.lang)
-    for deal in deals[: cards.LIST_LIMIT]:
-        customer = ctx.uow.customers.get(deal.customer_id)
-        reply.lines.append(cards.deal_line(ctx, deal, customer.name if customer else "—"))
-    if len(deals) > cards.LIST_LIMIT:
-        hint = "deals mine" if cmd.scope != "mine" else "deals stage:<stage>"
-        reply.lines.append(cards.overflow_line(ctx, len(deals) - cards.LIST_LIMIT, hint))
-    if not deals:
-        reply.lines.append(t("deals.none", ctx.lang))
-    return reply
-
-
-def _is_stale(ctx: Context, deal: Deal) -> bool:
-    sla = ctx.pipeline.get(deal.stage).sla_days
-    return sla is not None and cards.days_between(deal.stage_entered_at, ctx.now) > sla
 
 
 def move_deal(cmd: c.MoveDeal, ctx: Context) -> Reply:
     deal = load_deal(ctx, cmd.deal_id, change=True)
     target = cmd.stage
     if target == c.NEXT:
-        target = ctx.pipeline.next_open_after(deal.stage) if deal.is_open else None
-        if target is None:
+        following = ctx.pipeline.next_open_after(deal.stage) if deal.is_open else None
+        if following is None:
             raise UserError("err.no_next_stage", verb="move", deal=deal.code)
+        target = following
     if target == LOST:
         raise UserError("err.move_to_lost", verb="lost", deal=deal.code)
     if target == WON:
-        return win_deal(c.WinDeal(deal.id), ctx)
+        return win_deal(c.WinDeal(deal.saved_id), ctx)
     if target == deal.stage:
         raise UserError("err.same_stage", deal=deal.code, stage=ctx.pipeline.get(target).name(ctx.lang))
     left = ctx.pipeline.get(deal.stage)
@@ -138,6 +131,9 @@ def move_deal(cmd: c.MoveDeal, ctx: Context) -> Reply:
                           new=ctx.pipeline.get(target).name(ctx.lang)), language=ctx.lang)
     reply.lines = warnings
     reply.buttons = cards.deal_buttons(ctx, deal, ctx.pipeline.get(target))
+    playbook, more = entry_lines(ctx, deal.team_id, ctx.pipeline.get(target))  # the new stage's playbook
+    reply.lines += playbook
+    reply.buttons += more
     return reply
 
 
@@ -164,18 +160,21 @@ def _leaving_warnings(ctx: Context, deal: Deal, target: str) -> list[str]:
 
 def _change_stage(ctx: Context, deal: Deal, target: str, *, action: str,
                   amount: Money | None = None, lost_reason: str | None = None) -> None:
+    # an approval the team's policy asks for first (issue 20), of the amount the move sets too
+    gate_move(ctx, deal, target, amount.amount if amount else None, amount.currency if amount else None)
     before = deal_snapshot(deal)
-    ctx.uow.stage_changes.add(ctx.pipeline.change(deal, target, ctx.now, ctx.actor.id, from_key=deal.stage))
-    deal.stage, deal.stage_entered_at, deal.last_activity_at = target, ctx.now, ctx.now
+    ctx.uow.stage_changes.add(deal.move_to(target, ctx.now, ctx.actor.id, ctx.pipeline, lost_reason=lost_reason))
+    deal.last_activity_at = ctx.now
     if amount:
+        gate_amount(ctx, deal, amount.amount, amount.currency)  # won past a gated stage (issue 20)
         deal.amount, deal.currency = amount.amount, amount.currency
-    if target in (WON, LOST):
-        deal.status, deal.closed_at, deal.lost_reason = DealStatus(target), ctx.now, lost_reason
-    else:
-        deal.status, deal.closed_at, deal.lost_reason = DealStatus.OPEN, None, None
     old, new = changed_fields(before, deal_snapshot(deal))
     record(ctx.uow, action=action, entity=deal.code, at=ctx.now, actor_id=ctx.actor.id,
            source=ctx.source, before=old, after=new)
+    customer = ctx.uow.customers.get(deal.customer_id) if target == WON else None
+    if customer is not None and after_won_deal(customer):  # the first won deal makes a customer
+        record(ctx.uow, action="customer.lifecycle", entity=f"customer:{customer.saved_id}", at=ctx.now,
+               actor_id=ctx.actor.id, source=ctx.source, after={"lifecycle": customer.lifecycle, "deal": deal.code})
 
 
 def check_deliverable(cmd: c.CheckDeliverable, ctx: Context) -> Reply:
@@ -204,8 +203,13 @@ def win_deal(cmd: c.WinDeal, ctx: Context) -> Reply:
     if not deal.is_open:
         raise UserError("err.already_closed", deal=deal.code, status=t(f"status.{deal.status}", ctx.lang))
     _change_stage(ctx, deal, WON, action="deal.won", amount=cmd.amount)
-    return Reply(title=t("deal.won", ctx.lang, deal=deal.code, amount=cards.money(ctx, deal)),
-                 language=ctx.lang)
+    reply = Reply(title=t("deal.won", ctx.lang, deal=deal.code, amount=cards.money(ctx, deal)),
+                  language=ctx.lang)
+    reply.lines = [*_settle_tasks(ctx, deal), t("retro.ask", ctx.lang, deal=deal.code)]
+    # the health board's satisfaction: ask the customer, then record their 1–5 (core.services.feedback)
+    reply.lines.append(t("csat.after_won", ctx.lang, command=f"csat {deal.code}"))
+    reply.buttons = [Button(t("button.csat", ctx.lang), f"csat {deal.code}")]
+    return reply
 
 
 def lose_deal(cmd: c.LoseDeal, ctx: Context) -> Reply:
@@ -215,7 +219,26 @@ def lose_deal(cmd: c.LoseDeal, ctx: Context) -> Reply:
     if not cmd.reason:
         return _ask_lost_reason(ctx, deal)
     _change_stage(ctx, deal, LOST, action="deal.lost", lost_reason=cmd.reason[:500])
-    return Reply(title=t("deal.lost", ctx.lang, deal=deal.code, reason=deal.lost_reason), language=ctx.lang)
+    reply = Reply(title=t("deal.lost", ctx.lang, deal=deal.code, reason=deal.lost_reason), language=ctx.lang)
+    reply.lines = [*_settle_tasks(ctx, deal), t("retro.ask", ctx.lang, deal=deal.code)]
+    return reply
+
+
+def _settle_tasks(ctx: Context, deal: Deal) -> list[str]:
+    """A closed deal's open tasks are cancelled, not done (what was done stays countable), and
+    listed in the reply; their reminders stop, as for any task no longer open."""
+    tasks = ctx.uow.tasks.find(deal_id=deal.id)
+    for task in tasks:
+        before = task_snapshot(task)
+        task.cancel(ctx.now)
+        record(ctx.uow, action="task.cancel", entity=task.code, at=ctx.now, actor_id=ctx.actor.id,
+               source=ctx.source, before=before, after=task_snapshot(task))
+    if not tasks:
+        return []
+    shown = [cards.task_line(ctx, task) for task in tasks[: cards.LIST_LIMIT]]
+    if len(tasks) > cards.LIST_LIMIT:
+        shown.append(cards.overflow_line(ctx, len(tasks) - cards.LIST_LIMIT, f"tasks {deal.code}"))
+    return [t("deal.tasks_cancelled", ctx.lang, count=len(tasks), deal=deal.code), *shown]
 
 
 def _ask_lost_reason(ctx: Context, deal: Deal) -> Reply:
@@ -244,7 +267,7 @@ def log_follow_up(cmd: c.LogFollowUp, ctx: Context) -> Reply:
             due_at=cmd.next_step.when, deal_id=deal.id,
         ))
         record(ctx.uow, action="task.create", entity=task.code, at=ctx.now, actor_id=ctx.actor.id,
-               source=ctx.source, after={"title": task.title, "due_at": task.due_at.isoformat()})
+               source=ctx.source, after={"title": task.title, "due_at": cmd.next_step.when.isoformat()})
         reply.lines.append(t("task.created_from_log", ctx.lang, task=task.code,
                              when=cards.when(ctx, task.due_at)))
         reply.buttons = [Button(t("button.done", ctx.lang), f"done {task.code}")]

@@ -17,8 +17,8 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from core.audit import record
-from core.model import (
+from core.access.audit import record
+from core.domain.model import (
     Customer,
     Deal,
     DealStatus,
@@ -29,8 +29,8 @@ from core.model import (
     Task,
     Team,
 )
-from core.pipeline import DEFAULT_PIPELINE, LOST, WON
-from core.ports import UnitOfWork
+from core.domain.pipeline import DEFAULT_PIPELINE, LOST, WON
+from core.ports.unit_of_work import UnitOfWork
 
 SEED = 2026
 WEEKS = 26
@@ -43,6 +43,9 @@ ADVANCE_EARLY = {"lead": 0.75, "contact": 0.55, "demo": 0.70, "quote": 0.40, "ne
 ADVANCE_LATE = {"lead": 0.88, "contact": 0.70, "demo": 0.82, "quote": 0.50, "negotiation": 0.88}
 OVERSTAY_PENALTY = 0.35
 STALL = 0.12  # the chance that a deal stalls in a stage: it stays three to six times as long  # the chance to move on, for a deal that overstayed the stage's limit
+
+# A stage change of the story: (from stage, to stage, when); None from: the deal's creation.
+Move = tuple[str | None, str, datetime]
 
 
 class DemoError(Exception):
@@ -119,7 +122,7 @@ class _Team:
         self.skill = {rep.id: 0.9 + 0.05 * i for i, rep in enumerate(self.reps)}
         self.customers = [self.uow.customers.add(Customer(f"{firm}{trade}" if not firm.isascii()
                                                           else f"{firm} {self.rng.choice(('Corp', 'Ltd', 'Group'))}",
-                                                          team_id=team.id))
+                                                          team_id=team.saved_id))
                           for firm, trade in self._firms()]
         span = (self.now - self.start).total_seconds()
         for i in range(DEALS_PER_TEAM):
@@ -129,7 +132,7 @@ class _Team:
             if created < self.now:
                 self._deal(created, min(1.0, share / 0.6))  # the changes took hold in four months
 
-    def _firms(self):
+    def _firms(self) -> list[tuple[str, str]]:
         pairs = [(firm, self.rng.choice(_TRADES)) for firm in _FIRMS]
         self.rng.shuffle(pairs)
         return pairs[:14]
@@ -137,9 +140,9 @@ class _Team:
     def _member(self, handle: str, name: str, role: Role) -> Member:
         member = self.uow.members.by_handle(handle)
         if member is None:
-            member = self.uow.members.add(Member(handle, team_id=self.team.id, role=role, display_name=name,
+            member = self.uow.members.add(Member(handle, team_id=self.team.saved_id, role=role, display_name=name,
                                                  created_at=self.start))
-            self.uow.members.add_identity(Identity("console", handle, member.id))
+            self.uow.members.add_identity(Identity("console", handle, member.saved_id))
             self.counts["members"] += 1
         return member
 
@@ -157,31 +160,30 @@ class _Team:
         stage = rng.choices(OPEN[:3], weights=(85, 10, 5))[0]
         amount = Decimal(int(rng.lognormvariate(11.2, 0.7)) // 1000 * 1000 + 5000)
         cycle = timedelta(days=55 * (1 - 0.4 * era) * rng.uniform(0.7, 1.4))
-        deal = self.uow.deals.add(Deal(
+        deal = self.uow.deals.add(Deal.new(
+            DEFAULT_PIPELINE, stage=stage, at=created,
             title=f"{rng.choice(self.customers).name}", customer_id=rng.choice(self.customers).id,
-            owner_id=owner.id, team_id=self.team.id, stage=stage, stage_entered_at=created, created_at=created,
+            owner_id=owner.id, team_id=self.team.id,
             amount=amount, currency=self.currency, expected_close=self._close_date(created + cycle),
             last_activity_at=created))
-        deal.title = self.uow.customers.get(deal.customer_id).name
         self.counts["deals"] += 1
-        moves = [(None, stage, created)]
+        moves: list[Move] = [(None, stage, created)]
         self._walk(deal, moves, era, self.skill[owner.id])
-        for from_stage, to_stage, at in moves:
-            self.uow.stage_changes.add(DEFAULT_PIPELINE.change(deal, to_stage, at, owner.id, from_key=from_stage))
-            self.counts["stage_changes"] += 1
-        last = moves[-1]
-        deal.stage, deal.stage_entered_at = last[1], last[2]
-        if last[1] in (WON, LOST):
-            deal.status, deal.closed_at = DealStatus(last[1]), last[2]
-            deal.lost_reason = rng.choice(_LOST_REASONS) if last[1] == LOST else None
-        elif deal.expected_close is not None and deal.expected_close < self.now:
+        changes = [deal.creation(owner.id, DEFAULT_PIPELINE)]
+        changes += [deal.move_to(to_stage, at, owner.id, DEFAULT_PIPELINE) for _, to_stage, at in moves[1:]]
+        for change in changes:
+            self.uow.stage_changes.add(change)
+        self.counts["stage_changes"] += len(changes)
+        if deal.status == DealStatus.LOST:
+            deal.lost_reason = rng.choice(_LOST_REASONS)
+        elif deal.is_open and deal.expected_close is not None and deal.expected_close < self.now:
             # The rep keeps the close date of an open deal in the future.
             deal.expected_close = self._close_date(self.now + timedelta(days=rng.uniform(3, 50)))
         deal.deliverables_done = self._ticked(moves)
         deal.last_activity_at = self._follow_ups(deal, moves, owner)
         self._tasks(deal, owner)
 
-    def _walk(self, deal: Deal, moves: list, era: float, skill: float) -> None:
+    def _walk(self, deal: Deal, moves: list[Move], era: float, skill: float) -> None:
         rng, stage, at = self.rng, moves[0][1], moves[0][2]
         reopened = False
         while stage not in (WON, LOST):
@@ -198,9 +200,10 @@ class _Team:
             if stay > timedelta(days=limit + 1):
                 chance *= OVERSTAY_PENALTY
             if rng.random() < min(0.95, chance * skill):
-                target = DEFAULT_PIPELINE.next_open_after(stage)
-                if target not in (WON, None) and rng.random() < 0.08:
-                    target = DEFAULT_PIPELINE.next_open_after(target)  # skips a stage
+                # an open stage always has a next one (won after the last): `or WON` is never taken
+                target = DEFAULT_PIPELINE.next_open_after(stage) or WON
+                if target != WON and rng.random() < 0.08:
+                    target = DEFAULT_PIPELINE.next_open_after(target) or WON  # skips a stage
             else:
                 target = LOST
             moves.append((stage, target, at))
@@ -216,7 +219,7 @@ class _Team:
         local = moment.astimezone(self.zone)
         return datetime.combine(local.date(), time(17), self.zone).astimezone(moment.tzinfo)
 
-    def _ticked(self, moves: list) -> list[str]:
+    def _ticked(self, moves: list[Move]) -> list[str]:
         done = []
         for _, stage, _ in moves:
             if stage in OPEN:
@@ -224,7 +227,7 @@ class _Team:
                 done += [f"{stage}:{n}" for n in range(1, count + 1) if self.rng.random() < 0.8]
         return sorted(set(done))
 
-    def _follow_ups(self, deal: Deal, moves: list, owner: Member) -> datetime:
+    def _follow_ups(self, deal: Deal, moves: list[Move], owner: Member) -> datetime:
         last = deal.created_at
         for (_, stage, at), following in zip(moves, [*moves[1:], None], strict=True):
             if stage not in OPEN:
@@ -248,11 +251,15 @@ class _Team:
         for _ in range(rng.choice((0, 1, 1, 2))):
             created = deal.stage_entered_at
             due = created + timedelta(days=rng.uniform(1, 12))
+            cancelled = None
             if deal.is_open:
                 done = due - timedelta(hours=3) if rng.random() < 0.5 and due < self.now else None
+            elif deal.closed_at is not None and due > deal.closed_at:
+                done = cancelled = deal.closed_at  # still open when the deal closed: cancelled with it
             else:
-                done = min(due, deal.closed_at or due)
-            self.uow.tasks.add(Task(title=rng.choice(_TASKS[self.lang]), assignee_id=owner.id,
+                done = due
+            self.uow.tasks.add(Task(title=rng.choice(_TASKS[self.lang]), assignee_id=owner.saved_id,
                                     team_id=deal.team_id, created_at=created, due_at=due, deal_id=deal.id,
-                                    done_at=done if done is None or done < self.now else None))
+                                    done_at=done if done is None or done < self.now else None,
+                                    cancelled_at=cancelled if cancelled is not None and cancelled < self.now else None))
             self.counts["tasks"] += 1

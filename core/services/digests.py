@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from core import commands as c
-from core.audit import record
-from core.context import Context
-from core.errors import UserError
-from core.i18n import t
-from core.messages import Reply
-from core.model import Role
-from core.outbox import DigestSubscription
-from core.recipients import can_push
-from core.worktime import WorkSettings
+from core.access.audit import record
+from core.chat.context import Context
+from core.chat.messages import Reply
+from core.domain.model import Role
+from core.domain.worktime import WorkSettings
+from core.language import commands as c
+from core.language.errors import UserError
+from core.language.i18n import t
+from core.reminders.outbox import DigestSubscription
+from core.reminders.recipients import can_push
 
 
 def _chat(ctx: Context) -> tuple[str, str]:
@@ -59,6 +59,7 @@ def _checked_chat(ctx: Context) -> tuple[str, str]:
 
 def _describe(ctx: Context, subscription: DigestSubscription, sentence: bool = False) -> str:
     team = ctx.uow.teams.get(subscription.team_id)
+    assert team is not None  # a subscription's team exists (a foreign key)
     settings = WorkSettings.of(team.timezone, team.settings)
     weekly = subscription.frequency == "weekly"
     clock = settings.weekly_digest if weekly else settings.end_of_day

@@ -14,21 +14,24 @@ under (`forget @Wang Wei`). When several contacts share that name the reply list
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from core import commands as c
-from core import permissions
-from core.audit import record
-from core.capture import AuthorKind
-from core.context import Context
-from core.errors import UserError
-from core.i18n import t
-from core.messages import Button, Reply
-from core.model import Deal, Interaction, Member, Team
-from core.ports import UnitOfWork
-from core.privacy import ContactRef
-from core.worktime import WorkSettings
+from core.access import permissions
+from core.access.audit import record
+from core.chat.context import Context
+from core.chat.messages import Button, Reply
+from core.conversations.capture import AuthorKind
+from core.conversations.privacy import ContactRef
+from core.domain.model import Deal, Interaction, Member, Team
+from core.domain.worktime import WorkSettings
+from core.language import commands as c
+from core.language.errors import UserError
+from core.language.i18n import t
+from core.ports.unit_of_work import UnitOfWork
+from core.replies import cards
 
 ERASE_ACTION = "privacy.erase"
+ERASED_HANDLE = "erased"  # a forgotten member's handle: erased-<id>
 CHOICES_LIMIT = 10
 
 
@@ -50,18 +53,28 @@ def forget(cmd: c.Forget, ctx: Context) -> Reply:
 
 
 def _forget_member(ctx: Context, member: Member) -> Reply:
-    messages = ctx.uow.privacy.erase_member(member.id, ctx.now)
+    """Their captured messages, names, e-mail and accounts go; the member row stays (deals,
+    tasks and history point at it) under a handle that names nobody."""
+    if member.id == ctx.actor.id:
+        raise UserError("err.forget_self")
+    said = member.ref()
+    messages = ctx.uow.privacy.erase_member(member.saved_id, ctx.now)
     names = {n for n in (member.display_name, member.handle) if n}
+    user_ids = {identity.user_id for identity in ctx.uow.members.identities(member.saved_id)}
     _scrub_contact_lists(ctx.uow, names, {member.email} if member.email else set(), set())
-    member.display_name, member.email = "", None
+    words = names | user_ids | ({member.email} if member.email else set())
+    ctx.uow.privacy.drop_identities(member.saved_id)
+    member.handle, member.display_name, member.email = f"{ERASED_HANDLE}-{member.id}", "", None
+    ctx.uow.privacy.redact(words)
     _audit(ctx, "member", messages)
-    return Reply(title=t("forget.member_done", ctx.lang, member=member.ref(), count=messages),
+    return Reply(title=t("forget.member_done", ctx.lang, member=said, count=messages),
                  lines=[t("forget.audit_note", ctx.lang)], language=ctx.lang)
 
 
 def _forget_contact(ctx: Context, ref: ContactRef, name: str | None) -> Reply:
     messages = ctx.uow.privacy.erase_contact(ref.platform, ref.user_id, ctx.now)
     _scrub_contact_lists(ctx.uow, {name} if name else set(), set(), {ref.user_id})
+    ctx.uow.privacy.redact({name, ref.user_id} if name else {ref.user_id})
     _audit(ctx, "contact", messages)
     return Reply(title=t("forget.contact_done", ctx.lang, contact=name or ref.text(), count=messages),
                  lines=[t("forget.audit_note", ctx.lang)], language=ctx.lang)
@@ -74,6 +87,8 @@ def _choose(ctx: Context, name: str, found: list[tuple[str, str, str]]) -> Reply
         ref = ContactRef(platform, user_id).text()
         reply.lines.append(ref)
         reply.buttons.append(Button(ref, f"forget {ref}"))
+    if len(found) > CHOICES_LIMIT:
+        reply.lines.append(cards.more_line(ctx.lang, len(found) - CHOICES_LIMIT))
     return reply
 
 
@@ -94,7 +109,7 @@ def _scrub_contact_lists(uow: UnitOfWork, names: set[str], emails: set[str], use
             customer.contacts = kept
 
 
-def _is_them(entry: dict, names: set[str], emails: set[str], user_ids: set[str]) -> bool:
+def _is_them(entry: dict[str, Any], names: set[str], emails: set[str], user_ids: set[str]) -> bool:
     return (str(entry.get("name", "")).casefold() in names
             or str(entry.get("email", "")).casefold() in emails
             or str(entry.get("user_id", "")) in user_ids)
@@ -106,7 +121,7 @@ def purge_expired(uow: UnitOfWork, team: Team, now: datetime) -> int:
     """Erase the team's captured text older than its retention; audited when anything went."""
     settings = WorkSettings.of(team.timezone, team.settings)
     before = now - timedelta(days=settings.capture_retention_days)
-    erased = uow.privacy.purge_captured(team.id, before, now)
+    erased = uow.privacy.purge_captured(team.saved_id, before, now)
     if erased:
         record(uow, action="privacy.purge", entity="privacy", at=now, actor_id=None, source="scheduler:",
                after={"team": team.id, "messages": erased, "before": before.isoformat()})
@@ -115,13 +130,13 @@ def purge_expired(uow: UnitOfWork, team: Team, now: datetime) -> int:
 
 # -- a data-subject request: one customer's interactions ------------------------------------------
 
-def export_customer(uow: UnitOfWork, team: Team, name: str, now: datetime) -> dict | None:
+def export_customer(uow: UnitOfWork, team: Team, name: str, now: datetime) -> dict[str, Any] | None:
     """Everything dealbot holds about one customer, as JSON-able data; None if no such customer."""
-    customer = uow.customers.by_name(team.id, name)
+    customer = uow.customers.by_name(team.saved_id, name)
     if customer is None:
         return None
     deals = [d for d in uow.deals.find(team_id=team.id) if d.customer_id == customer.id]
-    interactions = uow.privacy.customer_interactions(customer.id)
+    interactions = uow.privacy.customer_interactions(customer.saved_id)
     record(uow, action="privacy.export", entity="privacy", at=now, actor_id=None, source="cli:export-customer",
            after={"customer": customer.id, "interactions": len(interactions)})
     return {
@@ -129,17 +144,26 @@ def export_customer(uow: UnitOfWork, team: Team, name: str, now: datetime) -> di
         "team": team.name,
         "customer": {"name": customer.name, "aliases": list(customer.aliases), "lifecycle": customer.lifecycle,
                      "contacts": [dict(entry) for entry in customer.contacts]},
-        "deals": [_deal_json(d) for d in sorted(deals, key=lambda d: d.id)],
+        "deals": [_deal_json(d) for d in sorted(deals, key=lambda d: d.saved_id)],
         "interactions": [_interaction_json(uow, item) for item in interactions],
+        # the health board's feedback (core.health.feedback): the customer's scores and complaints
+        "satisfaction": [{"deal": f"D-{s.deal_id}", "score": s.score, "comment": s.comment,
+                          "recorded_at": s.recorded_at.isoformat()}
+                         for d in sorted(deals, key=lambda d: d.saved_id) for s in uow.feedback.scores_of(d.saved_id)],
+        "complaints": [{"complaint": x.code, "text": x.text, "logged_at": x.logged_at.isoformat(),
+                        "resolved_at": x.resolved_at.isoformat() if x.resolved_at else None,
+                        "resolution": x.resolution}
+                       for x in reversed(uow.feedback.complaints(team.saved_id, open_only=False))
+                       if x.customer_id == customer.id],
     }
 
 
-def _deal_json(deal: Deal) -> dict:
+def _deal_json(deal: Deal) -> dict[str, Any]:
     return {"deal": deal.code, "title": deal.title, "stage": deal.stage, "status": str(deal.status),
             "created_at": deal.created_at.isoformat()}
 
 
-def _interaction_json(uow: UnitOfWork, item: Interaction) -> dict:
+def _interaction_json(uow: UnitOfWork, item: Interaction) -> dict[str, Any]:
     author = None
     if item.author_id is not None and (member := uow.members.get(item.author_id)):
         author = member.ref()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from core import cards
-from core import commands as c
-from core.audit import record
-from core.context import Context
-from core.errors import UserError
-from core.i18n import t
-from core.messages import Reply
+from core.access.audit import record
+from core.chat.context import Context
+from core.chat.messages import Reply
+from core.domain.model import Deal, Task
+from core.language import commands as c
+from core.language.errors import UserError
+from core.language.i18n import t
+from core.replies import cards
 from core.services.deals import load_deal
 from core.services.tasks import load_open_task
 
@@ -25,12 +26,12 @@ def snooze(cmd: c.Snooze, ctx: Context) -> Reply:
                  language=ctx.lang)
 
 
-def _deal(cmd: c.Snooze, ctx: Context):
+def _deal(cmd: c.Snooze, ctx: Context) -> Deal:
     deal = load_deal(ctx, cmd.ref_id, change=True)
     if not deal.is_open:
         raise UserError("err.already_closed", deal=deal.code, status=t(f"status.{deal.status}", ctx.lang))
     return deal
 
 
-def _task(cmd: c.Snooze, ctx: Context):
+def _task(cmd: c.Snooze, ctx: Context) -> Task:
     return load_open_task(ctx, cmd.ref_id)

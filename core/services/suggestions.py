@@ -1,20 +1,21 @@
 """`keep S-3` / `dismiss S-3`: the owner's answer to a next step found in a captured chat.
 
-The buttons of the suggestion DM (core.suggestions) carry these commands. Each suggestion is
+The buttons of the suggestion DM (core.conversations.suggestions) carry these commands. Each suggestion is
 decided once: a second click (or the other button) changes nothing and says what was decided.
 """
 
 from __future__ import annotations
 
-from core import cards, permissions
-from core import commands as c
-from core.audit import record, task_snapshot
-from core.context import Context
-from core.errors import UserError
-from core.i18n import t
-from core.messages import Button, Reply
-from core.model import Suggestion, SuggestionStatus, Task, TaskOrigin
-from core.suggestions import ERASED
+from core.access import permissions
+from core.access.audit import record, task_snapshot
+from core.chat.context import Context
+from core.chat.messages import Button, Reply
+from core.conversations.redaction import ERASED
+from core.domain.model import Suggestion, SuggestionStatus, Task, TaskOrigin
+from core.language import commands as c
+from core.language.errors import UserError
+from core.language.i18n import t
+from core.replies import cards
 
 
 def keep_suggestion(cmd: c.KeepSuggestion, ctx: Context) -> Reply:
@@ -46,8 +47,7 @@ def dismiss_suggestion(cmd: c.DismissSuggestion, ctx: Context) -> Reply:
 
 def _load(ctx: Context, suggestion_id: int) -> Suggestion:
     suggestion = ctx.uow.suggestions.get(suggestion_id)
-    visible = suggestion is not None and (permissions.is_admin(ctx.actor) or suggestion.team_id == ctx.actor.team_id)
-    if not visible:
+    if suggestion is None or not (permissions.is_admin(ctx.actor) or suggestion.team_id == ctx.actor.team_id):
         raise UserError("err.suggestion_not_found", ref=f"S-{suggestion_id}")
     if not _may_decide(ctx, suggestion):
         owner = ctx.uow.members.get(suggestion.owner_id)

@@ -17,8 +17,10 @@ from adapters.slack import SlackAdapter, SlackConfig
 from adapters.telegram import TelegramAdapter, TelegramConfig
 from bot.capture import CaptureWriter, capture_writer
 from bot.run import web_app
-from tests.adapters.fake_dingtalk import FakeDingTalk
-from tests.adapters.fake_slack import (
+from tests.access import let_in, trust
+from tests.platforms import slack as fake_slack
+from tests.platforms.dingtalk import FakeDingTalk
+from tests.platforms.slack import (
     FakeSlack,
     event_callback,
     form_body,
@@ -26,7 +28,7 @@ from tests.adapters.fake_slack import (
     signed_headers,
     slash_command,
 )
-from tests.adapters.fake_telegram import (
+from tests.platforms.telegram import (
     FakeTelegram,
     edited_update,
     group_chat,
@@ -35,6 +37,8 @@ from tests.adapters.fake_telegram import (
     private_chat,
     user,
 )
+
+WEBHOOK_SECRET = "s3cret-of-32-characters-or-more-0123"
 
 
 @pytest.fixture
@@ -79,6 +83,7 @@ ROOM, OTHER_ROOM = group_chat(-100500, "Acme deal room"), group_chat(-100600, "L
 
 @pytest.fixture
 async def telegram(wired, async_handler, writer):
+    let_in(wired, "telegram", str(ALICE["id"]), "alice")
     fake = await FakeTelegram(TG_TOKEN).start()
     adapter = TelegramAdapter(TelegramConfig(token=TG_TOKEN, api_url=fake.url, poll_timeout=1),
                               async_handler, on_chat_message=writer.submit)
@@ -162,13 +167,14 @@ async def test_telegram_batch_is_not_confirmed_until_stored(wired, async_handler
 
 
 async def test_telegram_webhook_answers_200_only_once_stored(wired, async_handler, writer):
+    let_in(wired, "telegram", str(ALICE["id"]), "alice")
     from adapters.telegram.adapter import SECRET_HEADER
 
     fake = await FakeTelegram(TG_TOKEN).start()
     failing = failing_writer()
     await failing.start()
     config = TelegramConfig(token=TG_TOKEN, api_url=fake.url, webhook_url="https://bot.example.com/tg",
-                            webhook_secret="s3cret")
+                            webhook_secret=WEBHOOK_SECRET)
     target = {"writer": writer}  # which writer the hook hands events to
     adapter = TelegramAdapter(config, async_handler,
                               on_chat_message=lambda event: target["writer"].submit(event))
@@ -177,7 +183,7 @@ async def test_telegram_webhook_answers_200_only_once_stored(wired, async_handle
     try:
         async with TestClient(server) as client:
             async def post(update: dict) -> int:
-                response = await client.post("/telegram/webhook", json=update, headers={SECRET_HEADER: "s3cret"})
+                response = await client.post("/telegram/webhook", json=update, headers={SECRET_HEADER: WEBHOOK_SECRET})
                 return response.status
 
             for text, chat in (("/new Acme 50k", private_chat(1001)), ("/link D-1", ROOM)):
@@ -225,6 +231,7 @@ class SlackRig:
 
 
 async def slack_rig(wired, async_handler, on_chat_message):
+    trust(wired, "slack", fake_slack.TEAM_ID)
     fake = await FakeSlack().start()
     fake.add_user("U1", "Alice")
     fake.add_user("UX", "Wang Li")
@@ -310,6 +317,7 @@ async def test_slack_answers_500_when_the_message_is_not_stored(wired, async_han
 
 
 async def test_slack_socket_mode_acks_only_stored_messages(wired, async_handler, writer):
+    trust(wired, "slack", fake_slack.TEAM_ID)
     fake = await FakeSlack().start()
     fake.add_user("U1", "Alice")
     config = SlackConfig(bot_token="xoxb-test", app_token="xapp-test", api_url=fake.api_url)
@@ -349,6 +357,7 @@ GROUP, OTHER_GROUP = "cidAcmeGroup==", "cidLunch=="
 
 @pytest.fixture
 async def dingtalk(wired, async_handler, writer):
+    trust(wired, "dingtalk", "dingcorp")
     fake = FakeDingTalk()
     await fake.start()
     config = DingTalkConfig(fake.client_id, fake.client_secret, api_url=fake.url, connect_timeout=5)
@@ -371,7 +380,9 @@ async def test_dingtalk_linked_group_is_recorded_into_the_deal(dingtalk, wired):
     fake, adapter = dingtalk
     await ding_send(fake, adapter, fake.message("new Acme 50k", user="alice"))
     await ding_send(fake, adapter, fake.message("@dealbot 绑定 D-1", user="alice", group=GROUP, at_bot=True))
-    assert "本群消息将记录到商机 D-1" in fake.replies[-1]["markdown"]["text"]
+    notice = fake.replies[-1]["markdown"]["text"]  # no promise DingTalk's robot cannot keep (issue 23)
+    assert "本群已绑定 D-1" in notice and "群里的聊天不会被记录" in notice
+    # What the robot is given without the @ (a setup that delivers it) is still recorded:
 
     question = fake.message("下周三前能给报价吗？", user="wang", nick="王经理", group=GROUP, at_bot=False,
                             corp="dingcorp-acme")

@@ -19,7 +19,9 @@ from bot.capture import CaptureWriter, store_with
 from bot.dispatcher import Dispatcher
 from bot.pacing import Pacer
 from bot.run import web_app
-from core.model import TaskOrigin
+from core.domain.model import TaskOrigin
+from tests.access import let_in, trust
+from tests.platforms import slack as fake_slack
 
 DUE = datetime(2026, 3, 11, 9, 0, tzinfo=UTC)  # 17:00 in Shanghai
 COMMITMENT = "好的，下周三前给报价"
@@ -58,8 +60,9 @@ def assert_kept(wired) -> None:
 
 
 async def test_telegram(wired, async_handler, writer):
+    let_in(wired, "telegram", "1001", "alice")
     from adapters.telegram import TelegramAdapter, TelegramConfig
-    from tests.adapters.fake_telegram import (
+    from tests.platforms.telegram import (
         FakeTelegram,
         callback_update,
         group_chat,
@@ -110,8 +113,9 @@ async def test_telegram(wired, async_handler, writer):
 
 
 async def test_slack(wired, async_handler, writer):
+    trust(wired, "slack", fake_slack.TEAM_ID)
     from adapters.slack import SlackAdapter, SlackConfig
-    from tests.adapters.fake_slack import (
+    from tests.platforms.slack import (
         FakeSlack,
         block_actions,
         event_callback,
@@ -169,9 +173,10 @@ async def test_slack(wired, async_handler, writer):
 
 
 async def test_dingtalk(wired, async_handler, writer):
+    trust(wired, "dingtalk", "dingcorp")
     from adapters.dingtalk import DingTalkAdapter, DingTalkConfig
     from adapters.dingtalk.render import command_of
-    from tests.adapters.fake_dingtalk import FakeDingTalk
+    from tests.platforms.dingtalk import FakeDingTalk
 
     group = "cidAcmeGroup=="
     fake = FakeDingTalk()

@@ -1,5 +1,5 @@
 """The DingTalk adapter: the real dingtalk-stream client and httpx against a local fake DingTalk
-(tests/adapters/fake_dingtalk.py), with the real core behind it. Assertions are on what the
+(tests/platforms/dingtalk.py), with the real core behind it. Assertions are on what the
 fake received: acks, session-webhook replies, robot OpenAPI calls."""
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ from adapters.dingtalk.adapter import _cancel_until_done
 from adapters.dingtalk.render import LIMIT, command_of, escape, markdown_text, robot_message
 from adapters.dingtalk.translate import bot_message, command_text
 from bot.delivery import RATE_LIMITED, classify
-from core.messages import Button, Field, Reply
-from tests.adapters.fake_dingtalk import FakeDingTalk
+from core.chat.messages import Button, Field, Reply
+from tests.access import trust
+from tests.adapters.held import HeldCore
+from tests.platforms.dingtalk import FakeDingTalk
 
 GROUP = "cidGroupAcme=="
 
@@ -35,7 +37,8 @@ def chat_messages() -> list:
 
 
 @pytest.fixture
-async def adapter(fake, async_handler, chat_messages):
+async def adapter(fake, async_handler, chat_messages, wired):
+    trust(wired, "dingtalk", "dingcorp")  # the fake's organisation lets itself in (DEALBOT_SELF_SERVICE)
     async def capture(event):  # the hook point of chat capture
         chat_messages.append(event)
 
@@ -143,6 +146,30 @@ async def test_duplicate_delivery_is_handled_once(fake, adapter, wired):
     assert len(fake.replies) == 1
     assert deal(wired, 2) is None
     assert len([a for a in fake.acks if a["headers"]["messageId"] == first]) == 2  # acked both times
+
+
+async def test_a_command_is_acked_only_once_it_has_committed(fake, async_handler, wired):
+    """The ack tells DingTalk the message was taken: sent before the commit, a crash in between
+    would lose the command (DingTalk pushes a robot message once). A duplicate arriving while
+    the first still runs is acked after it, and run once."""
+    core = HeldCore(async_handler)
+    config = DingTalkConfig(fake.client_id, fake.client_secret, api_url=fake.url, connect_timeout=5)
+    adapter = DingTalkAdapter(config, core)
+    await adapter.start()
+    try:
+        data = fake.message("new Acme 50k", msg_id="msgSlow1")
+        first = await fake.send_callback(data)
+        await asyncio.wait_for(core.entered.wait(), 5)
+        again = await fake.send_callback(data)
+        await asyncio.sleep(0.5)
+        assert (fake.ack_for(first), fake.ack_for(again)) == (None, None) and deal(wired) is None
+        core.release.set()
+        await fake.wait_for(lambda: fake.ack_for(first) and fake.ack_for(again))
+        assert fake.ack_for(first)["code"] == 200 and deal(wired).customer_id
+        await adapter.drain()
+        assert len(fake.replies) == 1 and deal(wired, 2) is None
+    finally:
+        await adapter.stop()
 
 
 async def test_expired_session_webhook_falls_back_to_the_robot_api(fake, adapter):
@@ -326,3 +353,47 @@ def test_translation_of_a_robot_message():
     outsider = bot_message({**fake.message("help"), "senderStaffId": None})
     assert outsider.incoming.user_id.startswith("$:LWCP_v1:$") and outsider.push_chat_id == ""
     assert bot_message({**fake.message("x"), "msgtype": "picture"}) is None
+
+
+# -- pictures: a chart is uploaded, then sent as a picture message --------------------------------
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"chart" * 20
+
+
+async def test_a_chart_is_uploaded_and_sent_as_a_picture_after_the_text(fake, http, tmp_path):
+    chart = tmp_path / "chart.png"
+    chart.write_bytes(PNG)
+    notifier = notifier_for(fake, http, oapi_url=fake.url)
+
+    await notifier.send(f"group:{GROUP}", Reply(title="Weekly scorecard", image_path=str(chart)))
+
+    text, picture = fake.robot_calls
+    assert text.body["msgKey"] == "sampleMarkdown"
+    assert picture.body["msgKey"] == "sampleImageMsg" and picture.body["openConversationId"] == GROUP
+    assert [content for _, content in fake.pictures()] == [PNG]
+
+
+async def test_a_picture_that_cannot_be_uploaded_costs_the_picture_not_the_text(fake, http, tmp_path):
+    chart = tmp_path / "chart.png"
+    chart.write_bytes(PNG)
+    notifier = notifier_for(fake, http, oapi_url=fake.url + "/nowhere")  # the upload answers 404
+
+    key = await notifier.send("user:alice", Reply(title="Scorecard", image_path=str(chart)))
+
+    assert key and [call.body["msgKey"] for call in fake.robot_calls] == ["sampleMarkdown"]
+    assert fake.pictures() == []
+
+
+@pytest.mark.slow  # 4 s in a full run on a loaded 2-core machine
+async def test_a_figure_asked_in_a_chat_comes_with_its_chart(fake, adapter, wired, tmp_path):
+    from bot.charts import MatplotlibCharts
+
+    wired.bot.charts = MatplotlibCharts(tmp_path, cjk=None)
+    adapter.notifier.oapi_url = fake.url
+    await say(fake, adapter, "new Acme 50k", user="boss")
+
+    reply = await say(fake, adapter, "funnel", user="boss")
+
+    assert "Funnel" in text_of(reply)  # the text through the session webhook, then the picture
+    [(call, content)] = fake.pictures()
+    assert call.body["userIds"] == ["boss"] and content.startswith(b"\x89PNG")

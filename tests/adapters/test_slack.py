@@ -3,6 +3,7 @@ behind it. Every message the fake received is checked with slack_sdk's own Block
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from dataclasses import dataclass
@@ -12,12 +13,16 @@ from aiohttp.test_utils import TestClient, TestServer
 from slack_sdk.models.blocks import Block
 
 from adapters.slack import SlackAdapter, SlackConfig, SlackNotifier
+from adapters.slack.adapter import ACK_DEADLINE
 from adapters.slack.notifier import make_client
 from adapters.slack.render import MAX_BLOCKS, render
 from adapters.slack.translate import as_handle, command_text, mentioned_user_ids
 from bot.run import web_app
-from core.messages import Button, Field, Incoming, Reply
-from tests.adapters.fake_slack import (
+from core.chat.messages import Button, Field, Incoming, Reply
+from tests.access import trust
+from tests.adapters.held import HeldCore
+from tests.platforms import slack as fake_slack
+from tests.platforms.slack import (
     FakeSlack,
     Posted,
     block_actions,
@@ -96,6 +101,7 @@ class Harness:
 
 @pytest.fixture
 async def slack(fake, wired, async_handler):
+    trust(wired, "slack", fake_slack.TEAM_ID)  # its people let themselves in (DEALBOT_SELF_SERVICE)
     chatter: list[Incoming] = []
 
     async def on_chat_message(incoming: Incoming) -> None:
@@ -222,9 +228,10 @@ async def test_the_request_url_check_is_answered(slack):
     assert response.status == 200 and "c-123" in await response.text()
 
 
-async def test_over_http_a_slash_command_is_acked_before_the_core_answers(fake, wired, async_handler):
-    """Production settings (process_before_response off): Slack gets its 200 at once, the reply
-    follows on the response_url."""
+async def test_over_http_a_slash_command_is_acked_before_the_answer(fake, wired, async_handler):
+    """Production settings (process_before_response off): Slack gets its 200 once the command
+    has committed, the reply follows on the response_url."""
+    trust(wired, "slack", fake_slack.TEAM_ID)
     adapter = SlackAdapter(SlackConfig(bot_token="xoxb-test", signing_secret=SECRET, api_url=fake.api_url),
                            async_handler)
     await adapter.start()
@@ -244,6 +251,7 @@ async def test_over_http_a_slash_command_is_acked_before_the_core_answers(fake, 
 
 
 async def test_socket_mode_acks_envelopes_and_answers(fake, wired, async_handler):
+    trust(wired, "slack", fake_slack.TEAM_ID)
     config = SlackConfig(bot_token="xoxb-test", app_token="xapp-test", api_url=fake.api_url)
     adapter = SlackAdapter(config, async_handler)
     assert adapter.routes() == []
@@ -261,6 +269,55 @@ async def test_socket_mode_acks_envelopes_and_answers(fake, wired, async_handler
         await fake.wait_until(lambda: len(fake.posted) == 2)
         assert fake.posted[1].channel == "DU1" and "Acme" in fake.posted[1].text
         assert [c.method for c in fake.calls].count("apps.connections.open") == 1
+    finally:
+        await adapter.stop()
+
+
+async def socket_mode_adapter(fake: FakeSlack, core) -> SlackAdapter:
+    adapter = SlackAdapter(SlackConfig(bot_token="xoxb-test", app_token="xapp-test", api_url=fake.api_url), core)
+    await adapter.start()
+    return adapter
+
+
+async def test_socket_mode_acks_a_command_only_once_it_has_committed(fake, wired, async_handler):
+    """An ack tells Slack not to deliver the event again: sent before the commit, a crash in
+    between would lose the command. A retry arriving meanwhile waits for the first delivery."""
+    trust(wired, "slack", fake_slack.TEAM_ID)
+    core = HeldCore(async_handler)
+    adapter = await socket_mode_adapter(fake, core)
+    try:
+        dm = event_callback(message_event("new Acme 50k", user="U1", channel="DU1", channel_type="im"),
+                            event_id="Ev1")
+        first = asyncio.create_task(fake.send_envelope("events_api", dm, envelope_id="env-1", timeout=10))
+        await asyncio.wait_for(core.entered.wait(), 5)
+        retry = asyncio.create_task(fake.send_envelope("events_api", dm, envelope_id="env-2", timeout=10))
+        await asyncio.sleep(0.5)
+        assert fake.acks == {} and not first.done() and not retry.done()
+        core.release.set()
+        await asyncio.gather(first, retry)
+        await fake.wait_until(lambda: fake.posted)
+        with wired.uow() as uow:
+            assert [d.code for d in uow.deals.find()] == ["D-1"]
+        assert len(fake.posted) == 1 and "D-1" in fake.posted[0].text
+    finally:
+        await adapter.stop()
+
+
+async def test_a_slash_command_still_running_is_acked_at_the_deadline_and_answered_later(
+        fake, wired, async_handler):
+    """Slack never retries a slash command; unacked after 3 s it shows the person an error. So
+    one that has not settled by ACK_DEADLINE (a chart being drawn) is acked then, not before."""
+    trust(wired, "slack", fake_slack.TEAM_ID)
+    core = HeldCore(async_handler)
+    adapter = await socket_mode_adapter(fake, core)
+    try:
+        command = slash_command("new Acme 50k", user_id="U1", response_url=fake.response_url())
+        began = time.monotonic()
+        await fake.send_envelope("slash_commands", command, envelope_id="env-1", timeout=10)
+        assert ACK_DEADLINE <= time.monotonic() - began < ACK_DEADLINE + 2 and fake.posted == []
+        core.release.set()
+        await fake.wait_until(lambda: fake.posted)
+        assert "D-1" in fake.posted[0].text and fake.posted[0].via == "response_url"
     finally:
         await adapter.stop()
 

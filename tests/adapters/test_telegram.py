@@ -1,8 +1,10 @@
 """The Telegram adapter: the real python-telegram-bot Application against a fake Bot API on
-127.0.0.1 (tests/adapters/fake_telegram.py), the real core behind it (`async_handler`).
+127.0.0.1 (tests/platforms/telegram.py), the real core behind it (`async_handler`).
 Assertions are on what the fake received and on the database."""
 
 from __future__ import annotations
+
+import asyncio
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -13,9 +15,11 @@ from adapters.telegram.adapter import EXPIRED, SECRET_HEADER
 from adapters.telegram.render import CallbackKeys, split_html
 from adapters.telegram.translate import command_text, incoming_from_message
 from bot.run import web_app
-from core.messages import Button, Field, Reply
-from core.verbs import VERBS
-from tests.adapters.fake_telegram import (
+from core.chat.messages import Button, Field, Reply
+from core.language.verbs import VERBS
+from tests.access import let_in
+from tests.adapters.held import HeldCore
+from tests.platforms.telegram import (
     BOT_USER,
     FakeTelegram,
     HtmlCheck,
@@ -31,7 +35,7 @@ BOT_NAME = BOT_USER["username"]
 OWNER, OTHER = user(1001, "alice"), user(1002, "bob")
 GROUP = group_chat(-100123)
 WEBHOOK_URL = "https://bot.example.com/telegram/webhook"
-SECRET = "s3cret-Token_1"
+SECRET = "s3cret-Token_1-long-enough-to-resist-guessing"
 
 
 @pytest.fixture
@@ -42,7 +46,9 @@ async def fake():
 
 
 @pytest.fixture
-async def start_adapter(fake, async_handler):
+async def start_adapter(fake, async_handler, wired):
+    let_in(wired, "telegram", str(OWNER["id"]), "alice")  # Telegram has no self-service: an admin lets them in
+    let_in(wired, "telegram", str(OTHER["id"]), "bob")
     started: list[TelegramAdapter] = []
 
     async def start(on_chat_message=None, **config) -> TelegramAdapter:
@@ -186,7 +192,7 @@ async def test_long_button_commands_travel_as_keys_and_an_unknown_key_says_expir
 
 
 async def test_user_text_is_escaped_never_markup(fake, polling, wired):
-    refused = await say(fake, "/new <b>x</b>")
+    refused = await say(fake, "/won D-1 <b>x</b>")
     assert "<b>x</b>" not in refused["text"] and "&lt;b&gt;x&lt;/b&gt;" in refused["text"]
     assert refused["disable_notification"] == "true"  # an error: quiet
     assert stage_of(wired) is None
@@ -196,6 +202,9 @@ async def test_user_text_is_escaped_never_markup(fake, polling, wired):
     card = await say(fake, "/show D-1")
     assert "price &lt; 5k &amp; discount" in card["text"]
     assert HtmlCheck.problems(card["text"]) == []
+
+    named = await say(fake, "/new <i>Acme</i> & Sons")  # a name is any printable text, shown as typed
+    assert "&lt;i&gt;Acme&lt;/i&gt; &amp; Sons" in named["text"] and HtmlCheck.problems(named["text"]) == []
 
 
 async def test_a_long_reply_is_split_at_lines_into_valid_html_parts(fake, polling):
@@ -333,3 +342,27 @@ def test_the_sender_and_chat_of_an_incoming():
     assert (incoming.chat_id, incoming.message_id, incoming.is_direct) == ("-100123", "9", False)
     from_bot = message_update(1, {**user(8), "is_bot": True}, private_chat(8), "help")["message"]
     assert command_text(Message.de_json(from_bot, None), BOT_NAME) is None
+
+
+# --- acknowledgement ----------------------------------------------------------------------------
+
+
+async def test_an_update_is_confirmed_only_once_its_command_has_committed(fake, wired, async_handler):
+    """The getUpdates offset must not move past a command still running: a crash then would
+    lose it (Telegram forgets what an offset confirmed). Its answer is not waited for."""
+    let_in(wired, "telegram", str(OWNER["id"]), "alice")
+    core = HeldCore(async_handler)
+    adapter = TelegramAdapter(TelegramConfig(token=TOKEN, api_url=fake.url, poll_timeout=1), core)
+    await adapter.start()
+    try:
+        update = message_update(fake.next_update_id(), OWNER, private_chat(1001), "/new Acme 50k")
+        await fake.push(update)
+        await asyncio.wait_for(core.entered.wait(), 5)
+        with pytest.raises(AssertionError, match="not confirmed"):
+            await fake.wait_confirmed(update["update_id"], timeout=1.0)
+        fake.rate_limit("sendMessage", times=1, retry_after=30)  # the answer is held up for long
+        core.release.set()
+        await fake.wait_confirmed(update["update_id"], timeout=5.0)
+        assert stage_of(wired) == "lead" and fake.sent() == []  # committed, not answered yet
+    finally:
+        await adapter.stop(timeout=0.5)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+pytestmark = pytest.mark.slow  # starts dealbot processes
+
 NOW = "2026-03-04T10:00:00+08:00"
 KEYS = ["team", "week", "start", "end", "new_deals", "won", "lost", "won_amount", "win_rate", "avg_cycle_days",
-        "funnel", "reps", "stale", "first_response_minutes_median"]
+        "funnel", "reps", "stale", "first_response_minutes_median", "segments"]
 
 
 def test_demo_then_figures(run_dealbot):
@@ -22,6 +26,8 @@ def test_demo_then_figures(run_dealbot):
     assert list(data) == KEYS
     assert data["week"] == "2026-W09" and data["new_deals"] > 0 and len(data["reps"]) == 4
     assert [step["stage"] for step in data["funnel"]] == ["lead", "contact", "demo", "quote", "negotiation", "won"]
+    assert set(data["segments"]) == {"industry", "source", "tag"}  # the week's new deals per kind of customer
+    assert sum(row["created"] for row in data["segments"]["industry"]) == data["new_deals"]
 
     backtest = run_dealbot(["forecast", "--backtest", "--format", "json"], now=NOW)
     result = json.loads(backtest.stdout)

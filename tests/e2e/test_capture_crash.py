@@ -16,11 +16,12 @@ import sqlalchemy as sa
 
 from bot.bootstrap import build
 from bot.config import Settings
-from core.messages import Incoming
+from core.chat.messages import Incoming
 from storage import tables as t
-from tests.adapters.fake_telegram import FakeTelegram, group_chat, message_update, user
+from tests.access import let_in
 from tests.e2e.conftest import DEALBOT, dealbot_env
 from tests.e2e.test_run_three_platforms import free_port, wait_for_line
+from tests.platforms.telegram import FakeTelegram, group_chat, message_update, user
 
 pytestmark = pytest.mark.slow
 
@@ -35,8 +36,10 @@ def chat_id(n: int) -> int:
 
 def seed(database_url: str) -> None:
     """Alice's deal D-1, and CHATS Telegram groups linked to it, through the real core."""
-    wired = build(Settings(_env_file=None, database_url=database_url))
+    wired = build(Settings(_env_file=None, database_url=database_url, admins="console:boss"))
     try:
+        let_in(wired, "telegram", "1001", "alice")
+
         def say(text: str, chat: str, direct: bool) -> str:
             reply = wired.bot.handle(Incoming(platform="telegram", user_id="1001", user_name="alice",
                                               text=text, chat_id=chat, message_id=text, is_direct=direct))

@@ -12,10 +12,11 @@ import pytest
 
 from bot.bootstrap import build
 from bot.config import Settings
-from tests.adapters.fake_telegram import FakeTelegram, message_update, private_chat, user
+from tests.access import let_in
 from tests.e2e.conftest import dealbot_env
 from tests.e2e.test_capture_crash import start
 from tests.e2e.test_run_three_platforms import free_port
+from tests.platforms.telegram import FakeTelegram, message_update, private_chat, user
 
 pytestmark = pytest.mark.slow
 
@@ -33,7 +34,9 @@ def deal_titles(database_url: str) -> list[str]:
 
 
 async def test_a_command_redelivered_after_a_crash_runs_once(database_url, tmp_path: Path):
-    build(Settings(_env_file=None, database_url=database_url)).engine.dispose()  # migrated
+    wired = build(Settings(_env_file=None, database_url=database_url, admins="console:boss"))  # migrated
+    let_in(wired, "telegram", "1001", "alice")  # a member, let in by the console admin
+    wired.engine.dispose()
     fake = await FakeTelegram(TOKEN).start()
     env = dealbot_env(database_url, tmp_path, DEALBOT_HTTP_PORT=str(free_port()), TELEGRAM_BOT_TOKEN=TOKEN,
                       TELEGRAM_API_URL=fake.url)

@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
+pytestmark = pytest.mark.slow  # starts dealbot processes
+
 DAY1 = "2026-03-02T09:00:00+08:00"  # Monday
 DAY2 = "2026-03-06T10:00:00+08:00"  # Friday
 
@@ -51,13 +55,13 @@ FRIDAY = """\
 
 D1, D2 = DAY1, DAY2
 EXPECTED_EXPORT = f"""\
-ref,title,customer,owner,team,amount,currency,status,created_at,closed_at,lost_reason,expected_close,entered_lead,entered_contact,entered_demo,entered_quote,entered_negotiation,entered_won,entered_lost
-D-1,Acme,Acme,alice,sales,48000.00,CNY,won,{D1},{D2},,2026-04-30T17:00:00+08:00,{D1},{D1},,{D1},,{D2},
-D-2,华为,华为,alice,sales,50000.00,CNY,open,{D1},,,,,,{D1},{D1},{D2},,
-D-3,Globex,Globex,bob,sales,3500.00,USD,lost,{D1},{D2},went with a competitor,,{D1},,,,,,{D2}
-D-4,Initech,Initech,bob,sales,80000.00,CNY,open,{D1},,,,,,,{D1},{D1},,
-D-5,Umbrella,Umbrella,alice,sales,120000.00,CNY,lost,{D2},{D2},预算被砍,,,{D2},,,,,{D2}
-"""
+ref,title,customer,owner,team,amount,currency,status,created_at,closed_at,lost_reason,expected_close,entered_lead,entered_contact,entered_demo,entered_quote,entered_negotiation,entered_won,entered_lost,source_ref
+D-1,Acme,Acme,alice,sales,48000.00,CNY,won,{D1},{D2},,2026-04-30T17:00:00+08:00,{D1},{D1},,{D1},,{D2},,
+D-2,华为,华为,alice,sales,50000.00,CNY,open,{D1},,,,,,{D1},{D1},{D2},,,
+D-3,Globex,Globex,bob,sales,3500.00,USD,lost,{D1},{D2},went with a competitor,,{D1},,,,,,{D2},
+D-4,Initech,Initech,bob,sales,80000.00,CNY,open,{D1},,,,,,,{D1},{D1},,,
+D-5,Umbrella,Umbrella,alice,sales,120000.00,CNY,lost,{D2},{D2},预算被砍,,,{D2},,,,,{D2},
+"""  # and the last column, uid: each deal's own random identity
 
 
 def replies(stdout: str) -> list[str]:
@@ -87,7 +91,9 @@ def test_a_week_in_the_console(run_dealbot):
 
     export = run_dealbot(["export", "-"], now=DAY2)
     assert export.returncode == 0, export.stderr
-    assert export.stdout == EXPECTED_EXPORT
+    rows = [line.rsplit(",", 1) for line in export.stdout.splitlines()]
+    assert [kept for kept, _ in rows] == EXPECTED_EXPORT.splitlines()
+    assert rows[0][1] == "uid" and all(len(uid) == 32 for _, uid in rows[1:])
 
 
 def test_export_reimports_to_the_same_state(run_dealbot, tmp_path):
@@ -96,7 +102,7 @@ def test_export_reimports_to_the_same_state(run_dealbot, tmp_path):
     (tmp_path / "deals.csv").write_text(first, encoding="utf-8")
     again = run_dealbot(["import", "deals.csv"])
     assert again.returncode == 0, again.stderr
-    assert again.stdout.strip() == "imported: 0 created, 0 updated, 5 unchanged"
+    assert again.stdout.strip() == "imported: 0 created, 0 updated, 5 unchanged, 0 left alone"
     assert run_dealbot(["export", "-"]).stdout == first
 
 
@@ -105,7 +111,7 @@ def test_a_bad_import_names_the_line_and_stores_nothing(run_dealbot, tmp_path):
     (tmp_path / "bad.csv").write_text(bad, encoding="utf-8")
     result = run_dealbot(["import", "bad.csv"])
     assert result.returncode == 1
-    assert "line 4: amount 'lots'" in result.stderr
+    assert "line 4, amount: “lots” is not an amount." in result.stderr
     assert "Traceback" not in result.stderr
     assert run_dealbot(["export", "-"]).stdout.count("\n") == 1  # the header only
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
+pytestmark = pytest.mark.slow  # starts dealbot processes
+
 
 def test_dealbot_outbox_and_team_settings(run_dealbot):
     run_dealbot(["console"], stdin="@boss me\n")  # creates the team `sales`

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+pytestmark = pytest.mark.slow  # starts dealbot processes
+
 NOW = "2026-03-04T10:00:00+08:00"
 
 

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 from bot.dispatcher import Dispatcher
 from bot.pacing import Pacer
-from core.messages import Incoming
-from core.scans import Scans
+from core.chat.messages import Incoming
+from core.reminders.scans import Scans
 from tests.fakes import RecordingNotifier
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -6,10 +6,13 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
+import pytest
+
+from bot.cli_errors import CliError
 from bot.outbox_cli import list_rows, retry_rows, team_settings
-from core.model import Team
-from core.outbox import OutboxMessage
-from core.worktime import WorkSettings
+from core.domain.model import Team
+from core.domain.worktime import WorkSettings
+from core.reminders.outbox import OutboxMessage
 
 
 def _row(wired, key, *, fail: str | None = None):
@@ -58,7 +61,8 @@ def test_team_settings_show_and_change(wired):
     err = io.StringIO()
     assert team_settings(wired, "华东", ["quiet_hours=late"], io.StringIO(), err) == 2
     assert err.getvalue().startswith("quiet_hours:")
-    assert team_settings(wired, "nobody", [], io.StringIO(), io.StringIO()) == 1
+    with pytest.raises(CliError, match="no team named 'nobody'; teams: "):  # main() says it, exit 2
+        team_settings(wired, "nobody", [], io.StringIO(), io.StringIO())
 
 
 def test_catch_up_window_is_a_setting():

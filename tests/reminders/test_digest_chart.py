@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from bot.outbound import digest_extras_for
-from core.outbox import DigestSubscription
-from core.scans import Scans
+from core.reminders.outbox import DigestSubscription
+from core.reminders.scans import Scans
 from core.services.demo import default_teams, load_demo
 from storage import tables
 from tests.fakes import FixedClock
@@ -16,6 +18,7 @@ from tests.fakes import FixedClock
 MONDAY_NINE = datetime(2026, 3, 9, 1, 1, tzinfo=UTC)  # Mon 9 March 09:01 Shanghai: last week's digest is due
 
 
+@pytest.mark.slow  # 6 s in a full run on a loaded 2-core machine
 def test_the_weekly_digest_has_the_funnel_the_forecast_and_a_chart(wired):
     settings = wired.settings
     with wired.uow() as uow:

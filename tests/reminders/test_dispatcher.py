@@ -9,7 +9,7 @@ import pytest
 from bot.delivery import PERMANENT, RATE_LIMITED, TRANSIENT, classify
 from bot.dispatcher import Dispatcher
 from bot.pacing import Limit, Pacer, SlidingWindow
-from core.outbox import OutboxMessage, OutboxStatus
+from core.reminders.outbox import OutboxMessage, OutboxStatus
 from tests.fakes import FakeUnitOfWork, FixedClock
 
 

@@ -24,11 +24,11 @@ from telegram.request import HTTPXRequest
 from bot.clock import SystemClock
 from bot.dispatcher import Dispatcher
 from bot.pacing import Pacer
-from core.model import Team
-from core.outbox import DigestSubscription, OutboxMessage
-from core.scans import Scans
+from core.domain.model import Team
+from core.reminders.outbox import DigestSubscription, OutboxMessage
+from core.reminders.scans import Scans
 from tests.fakes import FixedClock
-from tests.reminders.fake_limits import FakePlatforms
+from tests.platforms.limits import FakePlatforms
 from tests.reminders.sim import SHANGHAI
 
 CHATS = 500
@@ -98,6 +98,7 @@ async def _drain(dispatchers, uow_factory, total: int, timeout: float) -> float:
         await asyncio.gather(*tasks)
 
 
+@pytest.mark.slow  # 30 s in a full run on a loaded 2-core machine
 async def test_a_500_chat_digest_fan_out_stays_within_every_limit(platforms, uow_factory):
     chats = {"slack": [f"C{i:04d}" for i in range(CHATS)],
              "telegram": [str(-1000 - i) for i in range(CHATS)],  # groups
@@ -112,9 +113,9 @@ async def test_a_500_chat_digest_fan_out_stays_within_every_limit(platforms, uow
     scan = Scans(uow_factory, FixedClock(_last_monday_nine() + timedelta(minutes=1))).digests()
     assert scan.queued == 3 * CHATS
 
-    notifiers = {"slack": SlackNotifier(platforms.url("/slack/api/")),
-                 "telegram": TelegramNotifier(platforms.url("/telegram/bot")),
-                 "dingtalk": DingTalkNotifier(platforms.url("/dingtalk/robot/send"))}
+    notifiers = {"slack": SlackNotifier(platforms.at("/slack/api/")),
+                 "telegram": TelegramNotifier(platforms.at("/telegram/bot")),
+                 "dingtalk": DingTalkNotifier(platforms.at("/dingtalk/robot/send"))}
     dispatcher = Dispatcher(uow_factory, SystemClock(), notifiers)
     took = await _drain([dispatcher], uow_factory, 3 * CHATS, timeout=120)
 
@@ -134,6 +135,7 @@ async def test_a_500_chat_digest_fan_out_stays_within_every_limit(platforms, uow
     assert sum(platforms.rejected.values()) <= CHATS // 50
 
 
+@pytest.mark.slow  # 3.5 s in a full run on a loaded 2-core machine
 async def test_replicas_that_do_not_share_pacing_meet_429s_and_lose_nothing(platforms, uow_factory):
     now = datetime.now(UTC)
     with uow_factory() as uow:
@@ -142,7 +144,7 @@ async def test_replicas_that_do_not_share_pacing_meet_429s_and_lose_nothing(plat
                                          dedupe_key=f"k{i}", payload={"reply": {"title": f"k{i}"}},
                                          not_before=now, created_at=now))
         uow.commit()
-    notifiers = {"slack": SlackNotifier(platforms.url("/slack/api/"))}
+    notifiers = {"slack": SlackNotifier(platforms.at("/slack/api/"))}
     replicas = [Dispatcher(uow_factory, SystemClock(), notifiers, pacer=Pacer(), batch=10) for _ in range(2)]
     took = await _drain(replicas, uow_factory, 20, timeout=60)
     texts = Counter(text for _, _, text, _ in platforms.received)

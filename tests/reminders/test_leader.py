@@ -65,6 +65,7 @@ def test_the_lock_goes_with_its_connection(pg_url: str, key: int):
         asyncio.run(second.close())
 
 
+@pytest.mark.slow  # a replica in a process of its own
 async def test_another_replica_takes_over_when_the_leader_dies(pg_url: str, key: int):
     env = {**os.environ, "PYTHONPATH": os.getcwd()}
     holder = subprocess.Popen([sys.executable, "-c", HOLD, pg_url, str(key)], stdout=subprocess.PIPE,

@@ -6,10 +6,12 @@ import os
 import signal
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot import run as run_module
 from bot.bootstrap import build
 from bot.config import Settings
-from core.outbox import OutboxMessage
+from core.reminders.outbox import OutboxMessage
 from tests.fakes import RecordingNotifier
 
 
@@ -38,6 +40,7 @@ class FakeAdapter:
         return []
 
 
+@pytest.mark.slow  # 8 s in a full run on a loaded 2-core machine
 async def test_run_sends_queued_messages_between_adapter_start_and_stop(tmp_path, monkeypatch):
     settings = Settings(_env_file=None, database_url=f"sqlite:///{tmp_path / 'run.db'}",
                         log_file=tmp_path / "run.log", http_port=0, scan_seconds=0.05)
@@ -51,7 +54,7 @@ async def test_run_sends_queued_messages_between_adapter_start_and_stop(tmp_path
     wired.engine.dispose()
     events: list[str] = []
     adapter = FakeAdapter(events)
-    monkeypatch.setattr(run_module, "configured_adapters", lambda settings, handler, on_chat_message=None: [adapter])
+    monkeypatch.setattr(run_module, "configured_adapters", lambda settings, handler, on_chat_message=None, on_chat_moved=None: [adapter])
     assert await run_module.serve(settings) == 0
     assert events == ["start", "send", "stop"]
     assert [(chat, reply.title) for chat, reply in adapter.notifier.sent] == [("42", "Weekly scorecard")]

@@ -4,11 +4,14 @@ stop waits for a scan in progress; and the proactive half of `dealbot run` start
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 
+import pytest
+
 from bot.scheduler import JOB_DEFAULTS, JOBS, ReminderScheduler
-from core.scans import ScanResult
+from core.reminders.scans import ScanResult
 
 
 class CountingScans:
@@ -40,6 +43,9 @@ class CountingScans:
     def purge(self):
         return self._scan("purge")
 
+    def leads(self):
+        return self._scan("leads")
+
 
 class Flag:
     def __init__(self, is_leader: bool):
@@ -61,6 +67,7 @@ def test_no_run_is_dropped_as_a_misfire():
 async def test_jobs_scan_on_the_leader_only():
     scans, leader = CountingScans(), Flag(False)
     scheduler = ReminderScheduler(scans, leader, every=0.05, first_after=0.01)
+    assert tuple(scheduler.jobs) == JOBS
     scheduler.start()
     try:
         await asyncio.sleep(0.2)
@@ -97,7 +104,7 @@ async def test_outbound_sends_what_is_queued_and_stops(wired):
 
     from bot.clock import SystemClock
     from bot.outbound import Outbound, notifiers_of
-    from core.outbox import OutboxMessage
+    from core.reminders.outbox import OutboxMessage
     from tests.fakes import RecordingNotifier
 
     wired.bot.clock = SystemClock()
@@ -133,3 +140,75 @@ async def test_outbound_sends_what_is_queued_and_stops(wired):
 def _mark(wired):
     with wired.uow() as uow:
         return uow.reminders.mark("reminders")
+
+
+# --- SQLite's write lock: a scan runs again quietly ------------------------------------------------
+
+
+def hold_write_lock(path: str, seconds: float) -> threading.Thread:
+    """Another connection takes SQLite's write lock (as a capture burst does) for `seconds`."""
+    import sqlite3
+
+    taken = threading.Event()
+
+    def hold():
+        connection = sqlite3.connect(path, isolation_level=None)
+        connection.execute("BEGIN IMMEDIATE")
+        taken.set()
+        time.sleep(seconds)
+        connection.execute("ROLLBACK")
+        connection.close()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    assert taken.wait(10)
+    return thread
+
+
+def sqlite_scans(wired, database_url):
+    from sqlalchemy.engine import make_url
+
+    from core.chat.messages import Incoming
+    from core.reminders.scans import Scans
+
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's write lock")
+    reply = wired.bot.handle(Incoming(platform="console", user_id="boss", user_name="boss", text="new Acme 50k",
+                                      chat_id="console", message_id="1", is_direct=True))
+    assert not reply.is_error  # a team to scan, so the scan writes its mark
+    return Scans(wired.bot.uow_factory, wired.bot.clock, defaults=wired.bot.defaults), make_url(database_url).database
+
+
+def reminders_mark(wired):
+    with wired.uow() as uow:
+        return uow.reminders.mark("reminders")
+
+
+@pytest.mark.slow
+async def test_a_scan_that_meets_sqlites_write_lock_runs_again_without_a_word(wired, database_url, caplog):
+    from storage.db import is_transient
+
+    scans, path = sqlite_scans(wired, database_url)
+    scheduler = ReminderScheduler(scans, Flag(True), is_transient=is_transient)
+    holder = hold_write_lock(path, 3.0)  # the first attempts fail at once: a read cannot wait to write
+    with caplog.at_level(logging.WARNING):
+        await scheduler.run_job("reminders")
+    holder.join()
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert reminders_mark(wired) is not None  # the scan ran and committed
+
+
+@pytest.mark.slow
+async def test_a_scan_that_keeps_meeting_the_lock_says_so_once_without_a_traceback(wired, database_url, caplog):
+    from storage.db import is_transient
+
+    scans, path = sqlite_scans(wired, database_url)
+    scheduler = ReminderScheduler(scans, Flag(True), is_transient=is_transient, attempts=2, retry_pause=0.1)
+    holder = hold_write_lock(path, 3.0)
+    with caplog.at_level(logging.WARNING):
+        await scheduler.run_job("reminders")
+    holder.join()
+    [record] = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert "scan reminders" in record.getMessage() and "database is locked" in record.getMessage()
+    assert record.exc_info is None
+    assert reminders_mark(wired) is None

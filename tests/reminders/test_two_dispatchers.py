@@ -17,7 +17,7 @@ from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]  # starts two dispatcher processes
 ROWS = 2000
 
 

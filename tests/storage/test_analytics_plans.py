@@ -10,7 +10,7 @@ import re
 
 import sqlalchemy as sa
 
-from core.pipeline import DEFAULT_PIPELINE
+from core.domain.pipeline import DEFAULT_PIPELINE
 from storage.analytics import _scorecard_statement
 
 # The parts of the statement, in order, and the index each reads. The closed deals and the new

@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from core.model import Customer, Deal, DealStatus, Member, Role, StageChange, Team
-from core.pipeline import DEFAULT_PIPELINE, WON
+from core.domain.model import Customer, Deal, DealStatus, Member, Role, StageChange, Team
+from core.domain.pipeline import DEFAULT_PIPELINE, WON
 from storage.uow import SqlUnitOfWork
 
 ORDER = [s.key for s in DEFAULT_PIPELINE.open_stages] + [WON]

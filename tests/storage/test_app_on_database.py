@@ -7,11 +7,13 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 
-from core.messages import Incoming
-from core.model import DealStatus
+from core.chat.messages import Incoming
+from core.domain.model import DealStatus
 from core.services.transfer import export_deals, import_deals
 from storage.db import row_counts
+from storage.tables import link_codes
 
 
 class SqlChat:
@@ -56,8 +58,8 @@ def test_deal_lifecycle_is_stored(chat, wired):
 
 BAD_INPUT = [
     "mvoe D-1 demo", "move D-1 qoute", "move D-9 demo", "won D-1 lots", "lost D-9 price",
-    "new <b>x</b>", "new Acme'; DROP TABLE deals;--", "log D-1 " + "y" * 5000,
-    "DROP TABLE deals;", "推进 D-1 报价😀", "done T-99", "new 🤝", "task 发报价 D-1 2020-01-01",
+    "new Neg -5k", "new Acme $5k EUR", "log D-1 " + "y" * 5000,
+    "DROP TABLE deals;", "推进 D-1 报价😀", "done T-99", "new Acme\u2060Corp", "task 发报价 D-1 2020-01-01",
     "move D-1 квота", "new Acme close:someday", "<script>alert(1)</script>",
 ]
 
@@ -106,16 +108,25 @@ def test_linking_accounts_merges_members_on_the_database(chat, wired):
     wired.bot.new_code = lambda: "87654321"
     chat.say("alice", "new Acme")
     chat.say("alice", "me link")
+    wired.bot.handle(Incoming(platform="slack", user_id="UA", user_name="alice.s", text="hi"))
+    chat.say("boss", "member approve R-1")  # a second member, for now
     slack = Incoming(platform="slack", user_id="UA", user_name="alice.s", text="task call Acme tomorrow")
     wired.bot.handle(slack)
-    linked = wired.bot.handle(Incoming(platform="slack", user_id="UA", user_name="alice.s",
-                                       text="me link 87654321"))
-    assert not linked.is_error, linked.title
+    asked = wired.bot.handle(Incoming(platform="slack", user_id="UA", user_name="alice.s",
+                                      text="me link 87654321"))
+    assert not asked.is_error, asked.title
+    with wired.uow() as uow:
+        assert uow.members.by_identity("slack", "UA").handle == "alice.s"  # waits for alice
+        [request] = uow.session.execute(sa.select(link_codes)).all()
+        assert "87654321" not in repr(tuple(request))  # only the code's hash is stored
+    confirmed = chat.say("alice", "me link confirm")
+    assert not confirmed.is_error, confirmed.title
     with wired.uow() as uow:
         alice = uow.members.by_handle("alice")
         assert uow.members.by_identity("slack", "UA").id == alice.id
         assert uow.tasks.get(1).assignee_id == alice.id
         assert uow.members.by_handle("alice.s") is None
+        assert uow.session.execute(sa.select(link_codes)).all() == []
 
 
 def test_simultaneous_first_commands_all_succeed(wired):
@@ -123,15 +134,18 @@ def test_simultaneous_first_commands_all_succeed(wired):
     created in the command's transaction): on SQLite a reading transaction cannot take the write
     lock once another commits (storage.db.writing_engine), on PostgreSQL two commands may create
     the same customer (storage.db.is_transient: the loser runs again). No one sees an apology."""
+    import dataclasses
     import threading
 
+    # Their workspace is trusted for self-service, so a first message makes a member.
+    wired.bot.defaults = dataclasses.replace(wired.bot.defaults, self_service=frozenset({("slack", "T1")}))
     replies = []
 
     def person(n: int) -> None:
         for i in range(15):
             replies.append(wired.bot.handle(Incoming(
                 platform="slack", user_id=f"U{n}", user_name=f"rep{n}", text=f"new Customer{i % 3} {i + 1}k",
-                message_id=f"{n}-{i}", chat_id=f"D{n}", is_direct=True)))
+                message_id=f"{n}-{i}", chat_id=f"D{n}", is_direct=True, external=False, org="T1")))
 
     threads = [threading.Thread(target=person, args=(n,)) for n in range(4)]
     for thread in threads:
@@ -163,12 +177,13 @@ def test_conflicts_with_other_writers_are_transient(wired):
     assert not is_transient(bad_sql.value) and not is_transient(ValueError("database is locked"))
 
 
-def test_a_message_delivered_to_two_replicas_at_once_runs_once(wired):
+def test_a_message_delivered_to_two_replicas_at_once_runs_once(wired, let_in):
     """Slack retries an event that was not answered within 3 seconds, perhaps at another replica,
     while the first still runs it: both reach the database (two threads, two connections here,
     as two replicas would), one creates the deal, the other says it was done."""
     import threading
 
+    let_in("slack", "U1", "rep")
     start, replies = threading.Barrier(2), []
 
     def replica() -> None:

@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from core.capture import Action, CapturedMessage, CaptureTarget, ChatEvent, Outcome
-from core.context import Defaults
-from core.model import ChatBinding, DealStatus, Identity, Member
+from core.chat.context import Defaults
+from core.conversations.capture import Action, CapturedMessage, CaptureTarget, ChatEvent, Outcome
+from core.domain.model import ChatBinding, DealStatus, Identity, Member
 from core.services.capture import store_captured
 from tests.storage import test_repository_contract as contract
 from tests.storage.test_repository_contract import T0, NewUow, World
@@ -197,7 +197,7 @@ def event(n: int, **overrides) -> ChatEvent:
 
 def test_store_captured_on_every_backend(new_uow: NewUow, world: World):
     now = T0 + timedelta(hours=1)
-    defaults = Defaults(team_name="Sales East")
+    defaults = Defaults(team_name="Sales East", self_service=frozenset({("slack", "T1")}))
     with new_uow() as uow:
         deal = uow.deals.add(world.deal()).id
         uow.members.add_identity(Identity("slack", "U1", world.alice))
@@ -206,7 +206,7 @@ def test_store_captured_on_every_backend(new_uow: NewUow, world: World):
         uow.commit()
     seen = []
     events = [event(1), event(2, user_id="U1", external=False), event(1), event(3, chat_id="C2"),
-              event(4, chat_id="C3"), event(5, user_id="U5", user_name="Newcomer", external=False),
+              event(4, chat_id="C3"), event(5, user_id="U5", user_name="Newcomer", external=False, org="T1"),
               event(2, action=Action.EDIT, text="edited", user_id="U1"),
               event(1, action=Action.DELETE, text=""), event(9, action=Action.EDIT)]
     with new_uow() as uow:
@@ -220,10 +220,26 @@ def test_store_captured_on_every_backend(new_uow: NewUow, world: World):
         rows = {i.message_id: i for i in uow.interactions.for_chat("slack", "C1")}
         assert sorted(rows) == ["m2", "m5"]
         assert (rows["m2"].text, rows["m2"].author_kind, rows["m2"].author_id) == ("edited", "member", world.alice)
-        newcomer = uow.members.by_identity("slack", "U5")  # a colleague the platform vouched for
+        newcomer = uow.members.by_identity("slack", "U5")  # a colleague of a trusted workspace
         assert isinstance(newcomer, Member) and rows["m5"].author_id == newcomer.id
         assert all(r.customer_id == world.acme and r.deal_id == deal for r in rows.values())
         assert uow.deals.get(deal).last_activity_at == T0 + timedelta(minutes=5)
+
+
+def test_a_colleague_of_an_untrusted_workspace_is_recorded_as_a_contact(new_uow: NewUow, world: World):
+    """Capture lets no one in: an unknown sender the platform calls internal becomes a member only
+    where a first message to the bot would make them one (DEALBOT_SELF_SERVICE)."""
+    with new_uow() as uow:
+        deal = uow.deals.add(world.deal()).id
+        uow.chat_bindings.add(ChatBinding("slack", "C1", world.team, T0, deal_id=deal))
+        uow.commit()
+    with new_uow() as uow:
+        store_captured(uow, [event(1, user_id="U5", external=False, org="T1")], T0, Defaults())
+        uow.commit()
+    with new_uow() as uow:
+        [row] = uow.interactions.for_chat("slack", "C1")
+        assert (row.author_kind, row.author_id, row.author_ref) == ("contact", None, "U5")
+        assert uow.members.by_identity("slack", "U5") is None
 
 
 def test_bulk_rows_are_stored_as_the_orm_stores_them(new_uow: NewUow, world: World, backend: str):

@@ -1,5 +1,5 @@
 """The conversation, suggestion and privacy repositories: one contract, three backends (the fakes,
-SQLite and PostgreSQL), so tests/fakes.py cannot drift from storage/conversations.py and
+SQLite and PostgreSQL), so tests/fakes/ cannot drift from storage/conversations.py and
 storage/privacy.py."""
 
 from __future__ import annotations
@@ -10,7 +10,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.model import (
+from core.conversations.response_times import ResponsePair
+from core.conversations.suggestions import ERASED, dm_key
+from core.domain.model import (
     ChatBinding,
     Customer,
     Deal,
@@ -22,10 +24,8 @@ from core.model import (
     Task,
     Team,
 )
-from core.outbox import OutboxMessage
-from core.ports import UnitOfWork
-from core.responses import ResponsePair
-from core.suggestions import ERASED, dm_key
+from core.ports.unit_of_work import UnitOfWork
+from core.reminders.outbox import OutboxMessage
 from storage import tables as t
 from storage.db import make_engine, make_session_factory
 from storage.uow import SqlUnitOfWork

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 import sqlalchemy as sa
 
-from core.model import Customer, Team
+from core.domain.model import Customer, Team
 from storage import tables
 from storage.db import make_engine, normalize_url, row_counts
 from storage.orm import MAPPED, STORAGE_ONLY, start_mappers
@@ -47,7 +47,7 @@ def test_start_mappers_is_idempotent():
 
 @pytest.mark.parametrize("cls", list(MAPPED), ids=lambda cls: cls.__name__)
 def test_every_dataclass_field_has_a_column(cls: type):
-    # A field added to core.model without a column (and a migration) would be silently dropped.
+    # A field added to core.domain.model without a column (and a migration) would be silently dropped.
     # Storage's own columns (a copy of the deal's team on a stage change) are mapped, not fields.
     own = set(STORAGE_ONLY.get(cls, ()))
     assert {f.name for f in dataclasses.fields(cls)} == set(MAPPED[cls].columns.keys()) - own

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
-from core.model import Deal, DealStatus
+from core.domain.model import Deal, DealStatus
 from storage import tables as t
 from storage.driver import bind_processors, detached, result_processors, row_values
 from storage.orm import start_mappers

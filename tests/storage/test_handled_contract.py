@@ -1,4 +1,4 @@
-"""The contract of handled messages (core.ports.HandledMessageRepository) on the fakes, SQLite and
+"""The contract of handled messages (core.ports.unit_of_work.HandledMessageRepository) on the fakes, SQLite and
 PostgreSQL: a message is handled once, a rolled-back record does not count, old records go."""
 
 from __future__ import annotations

@@ -14,9 +14,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import Script, ScriptDirectory
 
-from core.pipeline import DEFAULT_PIPELINE
+from core.domain.pipeline import DEFAULT_PIPELINE
 from storage import migrate
 from storage.db import make_engine
+from storage.search import TABLES as SEARCH_TABLES
 from storage.tables import metadata
 
 
@@ -41,13 +42,25 @@ def empty_engine(empty_url: str):
     engine.dispose()
 
 
+def _is_search_table(name: str | None) -> bool:
+    """The search index's tables (and SQLite's FTS5 shadow tables of them) are outside the
+    metadata: storage/search.py and migration 0021 make them."""
+    return any(name == table or (name or "").startswith(f"{table}_") for table in SEARCH_TABLES)
+
+
 def _table_names(engine: sa.Engine) -> set[str]:
-    return set(sa.inspect(engine).get_table_names()) - {"alembic_version"}
+    names = set(sa.inspect(engine).get_table_names()) - {"alembic_version"}
+    return {name for name in names if not _is_search_table(name)}
+
+
+def _outside_search(name, type_, _parent_names) -> bool:
+    return not (type_ == "table" and _is_search_table(name))
 
 
 def _schema_diff(engine: sa.Engine, target: sa.MetaData) -> list:
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": True,
+                                                               "include_name": _outside_search})
         return compare_metadata(context, target)
 
 
@@ -166,3 +179,70 @@ def test_0009_fills_owners_advances_and_furthest_stages_by_each_teams_pipeline(e
         (2, 1, False), (2, 1, True), (2, 1, False),
     ]
     assert furthest == {1: "quote", 2: "demo", 3: None}
+
+
+def test_0011_gives_every_deal_its_own_uid_and_keeps_ids_from_being_reused(empty_engine: sa.Engine):
+    """Stored deals get distinct uids; on SQLite the rebuilt table keeps AUTOINCREMENT, so the
+    number of a deleted deal is never handed out again."""
+    migrate.upgrade(empty_engine, "0010")
+    at = "2026-01-05 09:00:00.000000"
+    with empty_engine.begin() as db:
+        db.execute(sa.text("INSERT INTO teams (id, name, timezone, language) VALUES (1, 'East', 'UTC', 'en')"))
+        db.execute(sa.text("INSERT INTO members (id, handle, team_id, role, display_name) VALUES (1, 'ann', 1, 'rep', '')"))
+        db.execute(sa.text("INSERT INTO customers (id, name, team_id, lifecycle, aliases, contacts)"
+                           " VALUES (1, 'Acme', 1, 'lead', '[]', '[]')"))
+        for deal in (1, 2, 3):
+            db.execute(sa.text("INSERT INTO deals (id, title, customer_id, owner_id, team_id, stage, stage_entered_at,"
+                               " created_at, currency, status, deliverables_done) VALUES (:deal, 'd', 1, 1, 1,"
+                               " 'lead', :at, :at, 'CNY', 'open', '[]')"), {"deal": deal, "at": at})
+    migrate.upgrade(empty_engine)
+    with empty_engine.begin() as db:
+        uids = db.execute(sa.text("SELECT uid FROM deals")).scalars().all()
+        if empty_engine.dialect.name == "sqlite":
+            db.execute(sa.text("DELETE FROM deals WHERE id = 3"))
+            db.execute(sa.text("INSERT INTO deals (title, customer_id, owner_id, team_id, stage, stage_entered_at,"
+                               " created_at, currency, status, deliverables_done, uid) VALUES ('e', 1, 1, 1, 'lead',"
+                               " :at, :at, 'CNY', 'open', '[]', :uid)"), {"at": at, "uid": "f" * 32})
+            assert db.execute(sa.text("SELECT max(id) FROM deals")).scalar() == 4
+    assert len(set(uids)) == 3 and all(len(uid) == 32 and int(uid, 16) >= 0 for uid in uids)
+
+
+def test_0015_gives_stored_customers_their_name_and_alias_keys(empty_engine: sa.Engine):
+    """Customers stored before the keys existed are found by name and alias, in any case."""
+    from storage.db import make_session_factory
+    from storage.uow import SqlUnitOfWork
+
+    migrate.upgrade(empty_engine, "0014_import")
+    customers = [(1, "Straße Müller", 1, ["SM", "施特劳斯"]), (2, "ＡＣＭＥ", 1, []), (3, "Acme", 2, ["ACME Intl"])]
+    with empty_engine.begin() as db:
+        db.execute(sa.text("INSERT INTO teams (id, name, timezone, language) VALUES"
+                           " (1, 'East', 'UTC', 'en'), (2, 'West', 'UTC', 'en')"))
+        for id_, name, team, aliases in customers:
+            db.execute(sa.text("INSERT INTO customers (id, name, team_id, lifecycle, aliases, contacts)"
+                               " VALUES (:id, :name, :team, 'lead', :aliases, '[]')"),
+                       {"id": id_, "name": name, "team": team, "aliases": json.dumps(aliases)})
+    migrate.upgrade(empty_engine)
+    with SqlUnitOfWork(make_session_factory(empty_engine)) as uow:
+        asked = [(1, "STRASSE MÜLLER"), (1, "sm"), (1, "施特劳斯"), (1, "ａｃｍｅ"), (2, "acme intl"),
+                 (1, "acme intl")]
+        found = [getattr(uow.customers.by_name(team, name), "id", None) for team, name in asked]
+    assert found == [1, 1, 1, 2, 3, None]
+    with empty_engine.connect() as db:
+        assert db.execute(sa.text("SELECT name_key FROM customers ORDER BY id")).scalars().all() == [
+            "strasse müller", "ａｃｍｅ", "acme"]
+        keys = db.execute(sa.text("SELECT customer_id, team_id, key FROM customer_alias_keys")).all()
+    assert sorted(keys) == [(1, 1, "sm"), (1, 1, "施特劳斯"), (3, 2, "acme intl")]
+
+
+def test_a_newer_schema_is_refused_and_readyz_says_so(empty_engine: sa.Engine):
+    """A revision this dealbot does not ship was made by a newer one: refused, never migrated."""
+    migrate.upgrade(empty_engine)
+    with empty_engine.begin() as connection:
+        connection.execute(sa.text("UPDATE alembic_version SET version_num = '9999_newer'"))
+    with pytest.raises(migrate.SchemaNotReady, match="at schema revision 9999_newer, which this dealbot"):
+        migrate.check_schema(empty_engine)
+    with pytest.raises(migrate.SchemaNotReady, match="a newer dealbot has migrated it"):
+        migrate.ensure_schema(empty_engine)
+    assert migrate.schema_lag(empty_engine) == (f"schema at revision 9999_newer is newer than this dealbot "
+                                                f"({migrate.head()}): run the newer dealbot")
+    assert migrate.current(empty_engine) == "9999_newer"

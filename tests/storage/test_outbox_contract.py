@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from core.model import DealStatus, Role, StageChange, Task
-from core.outbox import DigestSubscription, OutboxMessage, OutboxStatus
+from core.domain.model import DealStatus, Role, StageChange, Task
+from core.reminders.outbox import DigestSubscription, OutboxMessage, OutboxStatus
 from tests.storage import test_repository_contract as contract
 from tests.storage.test_repository_contract import T0, NewUow, World
 

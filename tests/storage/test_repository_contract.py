@@ -1,6 +1,6 @@
 """One repository contract, three backends: the in-memory fakes, SQLite and PostgreSQL.
 
-Everything the core relies on from core.ports is asserted here, so tests/fakes.py cannot drift
+Everything the core relies on from core.ports is asserted here, so tests/fakes/ cannot drift
 from storage.repositories. A test that only makes sense for SQL belongs elsewhere in tests/storage.
 """
 
@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 
-from core.model import (
+from core.domain.model import (
     AuditEntry,
     Customer,
     Deal,
@@ -26,7 +26,7 @@ from core.model import (
     TaskOrigin,
     Team,
 )
-from core.ports import UnitOfWork
+from core.ports.unit_of_work import UnitOfWork
 from storage.db import make_engine, make_session_factory
 from storage.uow import SqlUnitOfWork
 from tests.fakes import FakeUnitOfWork
@@ -199,6 +199,58 @@ def test_case_is_ignored_beyond_ascii(new_uow: NewUow, world: World):
         assert uow.customers.by_name(team, "SOCIÉTÉ GÉNÉRALE").id == customer
 
 
+# The matching rules of customers.by_name (core.domain.model.customer_key), pinned on every backend:
+# storage finds customers through an indexed key, and must match exactly what str.casefold did.
+CUSTOMER_MATCHES = [  # (stored name, aliases, asked for, found?)
+    ("Straße Müller GmbH", [], "STRASSE MÜLLER GMBH", True),  # ß is ss, beyond-ASCII case
+    ("ΑΘΗΝΑΣ Shipping", [], "αθηνας shipping", True),  # final sigma folds like σ
+    ("ＡＣＭＥ Ｔｒａｄｉｎｇ", [], "ａｃｍｅ ｔｒａｄｉｎｇ", True),  # full-width case folds...
+    ("ＡＣＭＥ Ｔｒａｄｉｎｇ", [], "ACME Trading", False),  # ...but width is the parser's job
+    ("华为技术有限公司", ["华为", "Huawei"], "华为", True),
+    ("华为技术有限公司", ["华为", "Huawei"], "HUAWEI", True),
+    ("华为技术有限公司", ["华为", "Huawei"], "华为技术", False),  # whole names only, no prefixes
+    ("华为技术有限公司", [], "华为技术有限公司 ", False),  # spaces are the parser's job too
+    ("Initech  Labs", [], "initech labs", False),
+    ("Ｉｎｉｔｅｃｈ", ["ＩＮＩ"], "ｉｎｉ", True),  # a full-width alias, any case
+]
+
+
+@pytest.mark.parametrize(("name", "aliases", "asked", "found"), CUSTOMER_MATCHES)
+def test_customer_matching_rules(new_uow: NewUow, world: World, name: str, aliases: list[str],
+                                 asked: str, found: bool):
+    with new_uow() as uow:
+        stored = uow.customers.add(Customer(name=name, team_id=world.team, aliases=list(aliases))).id
+        uow.commit()
+    with new_uow() as uow:
+        hit = uow.customers.by_name(world.team, asked)
+        assert (hit.id if hit else None) == (stored if found else None)
+        assert uow.customers.by_name(world.other_team, asked) is None  # never another team's
+
+
+def test_a_name_wins_over_an_older_customers_alias(new_uow: NewUow, world: World):
+    with new_uow() as uow:
+        uow.customers.add(Customer(name="Initech Holdings", team_id=world.team, aliases=["Initech"]))
+        initech = uow.customers.add(Customer(name="INITECH", team_id=world.team)).id
+        uow.commit()
+    with new_uow() as uow:
+        assert uow.customers.by_name(world.team, "initech").id == initech
+
+
+def test_customers_are_found_by_their_new_name_and_aliases_after_a_change(new_uow: NewUow, world: World):
+    with new_uow() as uow:
+        acme = uow.customers.get(world.acme)
+        acme.name, acme.aliases = "Acme Group", ["艾克米"]
+        uow.commit()
+    with new_uow() as uow:
+        uow.customers.get(world.acme).aliases.append("ACME Intl")  # changed in place
+        uow.commit()
+    with new_uow() as uow:
+        for asked in ("acme group", "艾克米", "acme intl"):
+            assert uow.customers.by_name(world.team, asked).id == world.acme
+        for gone in ("Acme Corp", "ACME", "阿克米"):
+            assert uow.customers.by_name(world.team, gone) is None
+
+
 def test_deals_by_ref(new_uow: NewUow, world: World):
     with new_uow() as uow:
         imported = uow.deals.add(world.deal(ref="crm-42"))
@@ -307,6 +359,17 @@ def test_audit_for_entity_oldest_first(new_uow: NewUow, world: World):
         entries = uow.audit.for_entity("D-1")
         assert [e.id for e in entries] == [early, late]
         assert entries[0].after == {"stage": "lead"} and entries[0].before is None
+
+
+def test_audit_by_actor_since_oldest_first(new_uow: NewUow, world: World):
+    with new_uow() as uow:
+        late = uow.audit.add(AuditEntry("move", "D-1", T0 + timedelta(minutes=9), world.alice)).id
+        early = uow.audit.add(AuditEntry("edit", "D-2", T0, world.alice)).id
+        uow.audit.add(AuditEntry("edit", "D-2", T0 - timedelta(seconds=1), world.alice))  # before `since`
+        uow.audit.add(AuditEntry("edit", "D-2", T0 + timedelta(minutes=1)))  # nobody's
+        uow.commit()
+    with new_uow() as uow:
+        assert [e.id for e in uow.audit.by_actor_since(world.alice, T0)] == [early, late]
 
 
 # --- the unit of work ----------------------------------------------------------------------------
@@ -543,3 +606,18 @@ def test_interactions_without_message_id_never_collide(new_uow: NewUow, world: W
         uow.commit()
     with new_uow() as uow:
         assert len(uow.interactions.for_deal(deal)) == 2
+
+
+def test_an_imports_new_customers_are_stored_in_bulk_and_found_like_any(new_uow: NewUow, world: World):
+    """TransferStore.add_new_customers: ids in the order given, whatever order the database returns
+    them in; each customer then found by name in any case, with no aliases or contacts."""
+    names = [(world.team, f"Bulk {n}") for n in range(1500)] + [(world.other_team, "Bulk 7")]
+    with new_uow() as uow:
+        ids = uow.transfer.add_new_customers(names)
+        uow.commit()
+    assert len(set(ids)) == len(names)
+    with new_uow() as uow:
+        for (team_id, name), customer_id in zip(names[::250] + names[-1:], ids[::250] + ids[-1:], strict=True):
+            found = uow.customers.by_name(team_id, name.upper())
+            assert (found.id, found.name, found.team_id) == (customer_id, name, team_id)
+            assert (found.aliases, found.contacts, found.lifecycle) == ([], [], Customer(name, team_id).lifecycle)

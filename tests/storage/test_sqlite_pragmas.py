@@ -81,3 +81,21 @@ def test_immediate_transactions_take_the_write_lock_up_front(sqlite_engine: sa.E
             other.execution_options(sqlite_begin="IMMEDIATE")
             with pytest.raises(sa.exc.OperationalError, match="locked"):
                 other.exec_driver_sql("SELECT 1")
+
+
+def test_secure_delete_is_on_whatever_the_sqlite_build_says(tmp_path: Path):
+    """Debian's SQLite zeroes deleted content by default; other builds do not, and then an
+    erased row would stay readable in the file's free space."""
+    import sqlite3
+
+    def build_without_secure_delete():
+        connection = sqlite3.connect(tmp_path / "dealbot.db", check_same_thread=False)
+        connection.execute("PRAGMA secure_delete=OFF")
+        return connection
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'dealbot.db'}", creator=build_without_secure_delete)
+    try:
+        with engine.connect() as connection:
+            assert _pragma(connection, "secure_delete") == 1
+    finally:
+        engine.dispose()

@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from core.analytics.reports import funnel_order
-from core.model import Deal
-from core.pipeline import DEFAULT_PIPELINE
+from core.domain.model import Deal
+from core.domain.pipeline import DEFAULT_PIPELINE
 from core.services.transfer import import_deals
 from storage import tables as t
 from storage.uow import SqlUnitOfWork
@@ -24,17 +24,18 @@ NOW = datetime(2026, 3, 4, 2, 0, tzinfo=UTC)
 WEEK = (datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 3, 1, tzinfo=UTC))
 ORDER = funnel_order(DEFAULT_PIPELINE)
 HEADER = ("ref,title,customer,owner,team,amount,currency,status,created_at,closed_at,lost_reason,expected_close,"
-          "entered_lead,entered_contact,entered_demo,entered_quote,entered_negotiation,entered_won,entered_lost")
+          "entered_lead,entered_contact,entered_demo,entered_quote,entered_negotiation,entered_won,entered_lost,uid")
 
 
-def _row(team: str, demo_at: str = "2026-01-20T10:00:00Z") -> str:
+def _row(team: str, demo_at: str = "2026-01-20T10:00:00Z", uid: str = "1" * 32) -> str:
+    """The same deal (its uid) each time, so that `import --update` may change it."""
     return (f"{HEADER}\nCRM-1,Pilot,Acme,@ann,{team},1000,CNY,open,2026-01-05T09:00:00Z,,,,"
-            f"2026-01-05T09:00:00Z,2026-01-10T10:00:00Z,{demo_at},,,,\n")
+            f"2026-01-05T09:00:00Z,2026-01-10T10:00:00Z,{demo_at},,,,,{uid}\n")
 
 
 def _import(factory_on_each_database, text: str) -> None:
     with SqlUnitOfWork(factory_on_each_database) as uow:
-        import_deals(uow, text, now=NOW, default_timezone="UTC", default_language="en")
+        import_deals(uow, text, now=NOW, default_timezone="UTC", default_language="en", update=True)
         uow.commit()
 
 
@@ -66,13 +67,13 @@ def test_a_moved_deal_takes_its_stage_changes_along(factory_on_each_database):
 
 def test_a_change_added_in_the_flush_that_moves_its_deal_gets_the_new_team(factory_on_each_database):
     _import(factory_on_each_database, _row("East"))
-    _import(factory_on_each_database, _row("West").replace("CRM-1,Pilot", "CRM-2,Other"))  # makes team West
+    _import(factory_on_each_database, _row("West", uid="2" * 32).replace("CRM-1,Pilot", "CRM-2,Other"))  # makes team West
     east, west = _team_ids(factory_on_each_database)
     with SqlUnitOfWork(factory_on_each_database) as uow:
         deal: Deal = uow.deals.by_ref("CRM-1")
         deal.team_id = west
-        uow.stage_changes.add(DEFAULT_PIPELINE.change(deal, "quote", datetime(2026, 1, 25, tzinfo=UTC), None,
-                                                      from_key="demo"))
+        assert deal.stage == "demo"
+        uow.stage_changes.add(deal.move_to("quote", datetime(2026, 1, 25, tzinfo=UTC), None, DEFAULT_PIPELINE))
         uow.commit()
     assert _teams_of_changes(factory_on_each_database) == {(west, west)}
     assert (_advances(factory_on_each_database, "East"), _advances(factory_on_each_database, "West")) == (0, 5)

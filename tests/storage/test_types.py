@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from core.model import Customer, Deal, DealStatus, Member, Team
+from core.domain.model import Customer, Deal, DealStatus, Member, Team
 from storage import tables
 from storage.db import row_counts
 from storage.uow import SqlUnitOfWork

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from core.capture import ChatEvent
-from core.context import Defaults
-from core.model import ChatBinding, Identity
+from core.chat.context import Defaults
+from core.conversations.capture import ChatEvent
+from core.conversations.suggestions import suggest_next_steps
+from core.domain.model import ChatBinding, Identity
 from core.services.capture import store_captured
-from core.suggestions import suggest_next_steps
 from tests.fakes import ChatHarness, FixedClock
 
 GROUP = "-100123"

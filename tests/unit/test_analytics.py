@@ -8,14 +8,15 @@ from decimal import Decimal
 
 import pytest
 
-from core import commands as c
 from core.analytics.counts import StageExits
 from core.analytics.reports import build_forecast, build_funnel, build_scorecard
 from core.analytics.winprob import WinModel
-from core.model import Deal, DealStatus, Interaction, Member, Role, StageChange, Task, Team
-from core.parser import ParseContext, parse
-from core.periods import parse_period
-from core.pipeline import DEFAULT_PIPELINE
+from core.domain.model import Deal, DealStatus, Interaction, Member, Role, StageChange, Task, Team
+from core.domain.pipeline import DEFAULT_PIPELINE
+from core.language import commands as c
+from core.language.parser import ParseContext
+from core.language.periods import parse_period
+from core.language.verbs import parse
 from tests.fakes import ChatHarness, FakeUnitOfWork, FixedClock
 
 SH = "Asia/Shanghai"
@@ -170,7 +171,7 @@ def test_a_bad_period_is_a_usage_reply():
 
 def test_reps_see_their_own_row_and_managers_every_row(golden):
     chat = ChatHarness(clock=FixedClock(NOW), uow=golden)
-    from core.model import Identity
+    from core.domain.model import Identity
 
     for member_id, handle in ((1, "ann"), (3, "max")):
         golden.members.add_identity(Identity("console", handle, member_id))

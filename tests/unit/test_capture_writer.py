@@ -10,7 +10,7 @@ import threading
 import pytest
 
 from bot.capture import CaptureWriter
-from core.capture import ChatEvent, Outcome
+from core.conversations.capture import ChatEvent, Outcome
 
 
 def event(n: int) -> ChatEvent:

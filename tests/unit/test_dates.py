@@ -10,8 +10,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core import dates
-from core.dates import DateMatch, find_date, format_when, has_date_hint, parse_date, warm_up
+from core.language.dates import text as dates
+from core.language.dates.text import (
+    DateMatch,
+    find_date,
+    format_when,
+    has_date_hint,
+    parse_date,
+    warm_up,
+)
 
 TZ = "Asia/Shanghai"
 SHANGHAI = ZoneInfo(TZ)
@@ -47,7 +54,7 @@ ENGLISH = [
     ("in 2 hours", "2026-03-04 12:00"),
     ("in half an hour", "2026-03-04 10:30"),
     ("next week", "2026-03-09 17:00"),  # its Monday
-    ("next month", "2026-04-01 17:00"),  # its 1st
+    ("next month", "2026-04-01 17:00"),  # its 1st (in running text; as a whole value its end: below)
     ("end of month", "2026-03-31 17:00"),
     ("end of next month", "2026-04-30 17:00"),
     ("end of the week", "2026-03-06 17:00"),
@@ -158,7 +165,10 @@ def test_the_table_is_big_and_balanced():
     assert len(CHINESE) >= 40
 
 
-@pytest.mark.parametrize(("text", "expected"), TABLE)
+VALUE_ENDS = {"next month"}  # in running text its 1st, as a whole value its end (test below)
+
+
+@pytest.mark.parametrize(("text", "expected"), [row for row in TABLE if row[0] not in VALUE_ENDS])
 def test_parse_date(text, expected):
     assert parse_date(text, NOW, TZ) == local(expected)
 
@@ -355,13 +365,22 @@ def test_chinese_rules_never_call_dateparser(monkeypatch):
     ],
 )
 def test_format_when(lang, has_time, expected):
-    assert format_when(local("2026-03-06 17:00"), lang, has_time) == expected
+    assert format_when(local("2026-03-06 17:00"), lang, has_time, NOW) == expected
 
 
 def test_format_when_sunday_and_single_digit_times():
     sunday = local("2027-03-07 09:05")
-    assert format_when(sunday, "en") == "Sun 7 Mar 09:05"
-    assert format_when(sunday, "zh") == "3月7日 周日 09:05"
+    assert format_when(sunday, "en", now=local("2027-01-01 00:00")) == "Sun 7 Mar 09:05"
+    assert format_when(sunday, "zh", now=local("2027-01-01 00:00")) == "3月7日 周日 09:05"
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("en", "Sun 7 Mar 2027 09:05"), ("zh", "2027年3月7日 周日 09:05")],
+)
+def test_format_when_shows_the_year_of_a_date_outside_this_year(lang, expected):
+    assert format_when(local("2027-03-07 09:05"), lang, now=NOW) == expected
+    assert format_when(local("2025-12-31 09:05"), lang, now=NOW).count("2025") == 1
 
 
 def test_warm_up_runs():
@@ -398,3 +417,62 @@ def test_hint_never_hides_a_date(text):
     # the readers themselves, not find_date: that one asks the hint first
     if dates._first_hit(text, NOW, lenient=False) is not None:
         assert has_date_hint(text)
+
+
+# -- deadline forms of chat (issue 22): found in free text, with their span -------------------------
+@pytest.mark.parametrize(("text", "span", "due", "has_time"), [
+    ("I'll send it by the 15th.", "by the 15th", "2026-03-15 17:00", False),
+    ("invoice on the 2nd", "on the 2nd", "2026-04-02 17:00", False),  # the 2nd of March is past
+    ("first thing Monday I'll call", "first thing Monday", "2026-03-09 09:00", True),
+    ("first thing tomorrow", "first thing tomorrow", "2026-03-05 09:00", True),
+    ("numbers to you COB Thursday", "COB Thursday", "2026-03-05 17:00", False),
+    ("EOD tomorrow", "EOD tomorrow", "2026-03-05 17:00", False),
+    ("back to you Friday EOD", "Friday EOD", "2026-03-06 17:00", False),
+    ("within 5 days", "within 5 days", "2026-03-09 17:00", False),
+    ("within 2 hours", "within 2 hours", "2026-03-04 12:00", True),
+    ("by Wed next week", "by Wed next week", "2026-03-11 17:00", False),
+    ("Friday next week", "Friday next week", "2026-03-13 17:00", False),
+    ("ping u 2moro", "2moro", "2026-03-05 17:00", False),
+    ("tomorrow 下午3点 call 你", "tomorrow 下午3点", "2026-03-05 15:00", True),
+    ("我中午前把报价更新一下", "中午前", "2026-03-04 12:00", True),
+    # mixed: an English day before Chinese, a Chinese day with an English or run-on clock time
+    ("Wed next week 我们 deliver", "Wed next week", "2026-03-11 17:00", False),
+    ("明天3pm 我们 demo", "明天3pm", "2026-03-05 15:00", True),
+    ("明天 at 10:30am 过来", "明天 at 10:30am", "2026-03-05 10:30", True),
+    ("下周一10点我们 call 一下", "下周一10点", "2026-03-09 10:00", True),
+    ("周五 4pm sync", "周五 4pm", "2026-03-06 16:00", True),
+])
+def test_deadline_forms_of_chat(text, span, due, has_time):
+    found = find_date(text, NOW, TZ)
+    assert text[found.start:found.end] == span
+    assert found.when == datetime.strptime(due, "%Y-%m-%d %H:%M").replace(tzinfo=SHANGHAI)
+    assert found.has_time is has_time
+
+
+@pytest.mark.parametrize("text", ["the 5th floor", "for the 3rd time", "the 2nd of the two options"])
+def test_an_ordinal_that_is_not_a_day(text):
+    assert find_date(text, NOW, TZ) is None
+
+
+def test_the_pre_filter_admits_the_new_forms():
+    assert all(has_date_hint(text) for text in ("by the 15th", "2moro", "中午前", "on the 1st"))
+
+
+@pytest.mark.parametrize(("text", "span"), [
+    ("明天 3 个人过来", "明天"),  # a count, not a clock time
+    ("周一10个客户", "周一"),
+    ("wed", None),  # a lone abbreviation stays a word
+])
+def test_a_chinese_day_keeps_to_itself_without_a_clock_time(text, span):
+    found = find_date(text, NOW, TZ)
+    assert (None if found is None else text[found.start:found.end]) == span
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("this month", "2026-03-31 17:00"), ("本月", "2026-03-31 17:00"), ("这个月", "2026-03-31 17:00"),
+    ("next month", "2026-04-30 17:00"), ("下个月", "2026-04-30 17:00"), ("下月", "2026-04-30 17:00"),
+    ("this quarter", "2026-03-31 17:00"), ("next quarter", "2026-06-30 17:00"), ("本季度", "2026-03-31 17:00"),
+])
+def test_a_period_named_from_today_as_a_value_is_its_end(value, expected):
+    """close:this month was today, and due:this month refused as past; close:next month its 1st."""
+    assert parse_date(value, NOW, TZ).strftime("%Y-%m-%d %H:%M") == expected

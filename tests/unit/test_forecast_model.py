@@ -4,8 +4,8 @@ core.analytics.winmodels) instead of learning it on every call; on the in-memory
 from __future__ import annotations
 
 from core.analytics.reports import build_forecast
-from core.periods import month_of
-from core.pipeline import DEFAULT_PIPELINE
+from core.domain.pipeline import DEFAULT_PIPELINE
+from core.language.periods import month_of
 from tests.fakes import ChatHarness
 
 

@@ -4,8 +4,8 @@ import string
 
 import pytest
 
-from core.i18n import MESSAGES, detect_language
-from core.verbs import VERBS
+from core.language.i18n import MESSAGES, detect_language
+from core.language.verbs import VERBS
 
 
 def fields(text):

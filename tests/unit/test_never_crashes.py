@@ -4,13 +4,14 @@ Dealbot.handle always answers with a Reply."""
 import contextlib
 from datetime import UTC, datetime
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.errors import ParseError
-from core.parser import ParseContext, parse
-from core.pipeline import DEFAULT_PIPELINE
-from core.verbs import VERBS
+from core.domain.pipeline import DEFAULT_PIPELINE
+from core.language.errors import ParseError
+from core.language.parser import ParseContext
+from core.language.verbs import VERBS, parse
 from tests.fakes import ChatHarness
 
 CTX = ParseContext(datetime(2026, 3, 4, 2, 0, tzinfo=UTC), "Asia/Shanghai", DEFAULT_PIPELINE)
@@ -31,6 +32,7 @@ def test_parse_raises_only_parse_error(text):
         parse(text, CTX)
 
 
+@pytest.mark.slow  # 5 s in a full run on a loaded 2-core machine
 @given(st.lists(messages, min_size=1, max_size=5))
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_the_bot_always_answers(texts):

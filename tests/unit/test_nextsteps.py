@@ -1,4 +1,4 @@
-"""Next-step detection (core.nextsteps) on a table of real-looking chat messages.
+"""Next-step detection (core.conversations.nextsteps) on a table of real-looking chat messages.
 
 Every row says what a careful reader would expect: the due date of the commitment the message
 makes (the reference moment is Wed 4 Mar 2026 10:00 in Shanghai; a day without a time is due
@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.nextsteps import RULES, commitment_rule, detect
+from core.conversations.nextsteps import RULES, commitment_rule, detect
 
 TZ = "Asia/Shanghai"
 NOW = datetime(2026, 3, 4, 10, 0, tzinfo=ZoneInfo(TZ))  # a Wednesday
@@ -184,11 +184,31 @@ def test_precision_and_recall_on_the_table(capsys):
     ("Let me check by Monday", "en.let_me"),
     ("Let me know by Monday", None),
     ("我会议室订好了", None),
-    ("我们会在周五前发", "zh.will"),
-    ("回头发给你", "zh.back_to_you"),
+    ("Invoice to follow by Friday", "en.to_follow"),
+    ("on it, sending tomorrow", "en.elided"),
 ])
 def test_rules_are_named(text, rule):
     assert commitment_rule(text) == rule
+
+
+@pytest.mark.parametrize(("text", "rule", "cue", "date_words"), [
+    ("报价单我明早发您", "zh.ours", "我明早发 + 报价单", "明早"),
+    ("我们会在周五前发", "zh.ours", "我们会在周五前发", "周五前"),
+    ("好的，下周三前给报价", "zh.elided", "给 + 报价", "下周三前"),
+    ("明天下午3点的会议我已经约好了，到时候我给您打电话", "zh.ours", "我给您打电话", "明天下午3点"),
+    ("我们 Friday 前 update 一下 deck", "zh.ours", "我们 Friday 前 update + deck", "Friday 前"),
+    ("我们售前明天上午10点给您演示", "zh.ours", "我们售前明天上午10点给您演示", "明天上午10点"),
+    ("I'll send the revised quote by Friday.", "en.will", "I'll send the revised quote", "by Friday"),
+    ("can't make Friday, Monday for sure", "en.assurance", "for sure", "Monday"),
+    ("我们 IT 周五前 whitelist 你们的 IP", "zh.ours", "我们 IT 周五前 whitelist + IP", "周五前"),
+    ("next Friday 之前我们 go live", "zh.ours", "我们 go live", "next Friday 之前"),
+    ("这个bug我们明天修好", "zh.ours", "我们明天修好 + bug", "明天"),
+    ("POC 环境周五前 ready 好", "zh.elided", "ready", "周五前"),
+    ("Happy to jump on a call Monday, I'll send an invite.", "en.elided", "Happy to jump on a call", "Monday"),
+])
+def test_a_step_says_which_words_made_it(text, rule, cue, date_words):
+    step = detect(text, NOW, TZ)
+    assert (step.rule, step.cue, step.date_words) == (rule, cue, date_words)
 
 
 def _rule_one_by_one(sentence: str) -> str | None:
@@ -217,7 +237,7 @@ def test_one_search_agrees_with_the_rules_on_any_mix(sentence):
 
 
 def test_a_message_with_no_date_like_text_is_never_date_parsed(monkeypatch):
-    import core.nextsteps as nextsteps
+    import core.conversations.nextsteps as nextsteps
 
     def refuse(*args, **kwargs):
         raise AssertionError("find_date called for a message with no date-like text")
@@ -234,8 +254,8 @@ def test_the_step_keeps_the_sentence_and_the_rule():
     assert step.has_time is False
 
 
-def test_zh_date_then_action_names_its_rule():
-    assert detect("好的，下周三前给报价", NOW, TZ).rule == "zh.date_verb"
+def test_zh_without_a_subject_names_its_rule():
+    assert detect("好的，下周三前给报价", NOW, TZ).rule == "zh.elided"
 
 
 def test_a_past_due_is_not_a_next_step():
@@ -247,3 +267,33 @@ def test_the_timezone_decides_the_day():
     # 10:00 in Shanghai is 02:00 UTC, but 21:00 the day before in New York.
     step = detect("I'll send it tomorrow", NOW, "America/New_York")
     assert step.due == datetime(2026, 3, 4, 17, 0, tzinfo=ZoneInfo("America/New_York"))
+
+
+@pytest.mark.parametrize(("text", "due"), [
+    # an English word in a Chinese verb's slot: after our side or the time phrase, or before a
+    # complement (一下, 完, 好, 掉)
+    ("我们周四前 deploy 到测试环境", "2026-03-05 17:00"),
+    ("bug 下周一前 fix 掉", "2026-03-09 17:00"),
+    ("下周二前我们 approve 完这个 PR", "2026-03-10 17:00"),
+    # … but not a noun phrase, a party or an absence
+    ("我们周五 public holiday", None),
+    ("明天 client 那边 review 完给我们反馈", None),
+    ("老板下周 on leave", None),
+    # a verb and its result
+    ("付款流程我们后天跑完", "2026-03-06 17:00"),
+    ("我们下周二之前把账号配好", "2026-03-10 17:00"),
+    ("周五前能弄好吗", None),
+    # when something is, a hold, a Chinese question without a comma before its tag
+    ("kickoff 定在下周二", None),
+    ("我们安排在下周三上门", "2026-03-11 17:00"),
+    ("下周一的 kickoff 先 hold 住", None),
+    ("We'll put Friday's rollout on hold.", None),
+    ("明天 call 方便吗？", None),
+    ("我明天发给你，方便吗？", "2026-03-05 17:00"),
+    # a state of the whole day is not the promise
+    ("我明天 full day meeting，Friday 再 sync", "2026-03-06 17:00"),
+])
+def test_the_second_round_generalises(text, due):
+    step = detect(text, NOW, TZ)
+    expected = None if due is None else datetime.strptime(due, "%Y-%m-%d %H:%M").replace(tzinfo=ZoneInfo(TZ))
+    assert (None if step is None else step.due) == expected

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.privacy import mask_contacts
-from core.scans import Scans
+from core.conversations.privacy import mask_contacts
+from core.conversations.suggestions import ERASED
+from core.reminders.scans import Scans
 from core.services.privacy import export_customer
-from core.suggestions import ERASED
 from tests.unit.linked_chat import ALICE_TG, LinkedChat
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -76,9 +76,13 @@ def test_forget_a_member_erases_their_name_email_and_captured_messages(chat):
         uow.commit()
     chat.capture("I'll call them tomorrow", user=ALICE_TG, name="Alice Zhang")
     chat.say("alice", "log D-1 called Li, all good")
+    alice_id = chat.alice.id
     assert not chat.say("boss", "忘记 @alice").is_error
-    alice = chat.uow.members.by_handle("alice")
-    assert (alice.display_name, alice.email) == ("", None)
+    alice = chat.uow.members.get(alice_id)
+    assert (alice.handle, alice.display_name, alice.email) == (f"erased-{alice_id}", "", None)
+    assert chat.uow.members.by_handle("alice") is None and chat.uow.members.identities(alice_id) == []
+    audit = json.dumps([[e.before, e.after] for e in chat.uow.audit.all()], ensure_ascii=False)
+    assert "alice" not in audit.lower() and "Alice Zhang" not in audit
     assert texts(chat) == ["", "called Li, all good"]  # her typed note stays, without her name on it
     assert all(i.author_name is None for i in chat.uow.interactions.all())
     assert chat.uow.customers.get(1).contacts == [{"name": "Li Wei"}]
@@ -148,9 +152,10 @@ def test_export_one_customer(chat):
     ("erase ＠alice", "alice", None),  # full-width @
 ])
 def test_forget_reads_a_handle_a_contact_name_or_a_contact_ref(text, name, ref):
-    from core import commands as c
-    from core.parser import ParseContext, parse
-    from core.pipeline import DEFAULT_PIPELINE
+    from core.domain.pipeline import DEFAULT_PIPELINE
+    from core.language import commands as c
+    from core.language.parser import ParseContext
+    from core.language.verbs import parse
 
     command = parse(text, ParseContext(datetime(2026, 3, 4, 2, 0, tzinfo=SH), "Asia/Shanghai", DEFAULT_PIPELINE))
     assert isinstance(command, c.Forget)
@@ -160,3 +165,45 @@ def test_forget_reads_a_handle_a_contact_name_or_a_contact_ref(text, name, ref):
 def test_help_explains_forget_in_both_languages(chat):
     assert "forget @person" in chat.say("boss", "help forget").text()
     assert "忘记 @某人" in chat.say("boss", "帮助 忘记").text()
+
+
+def test_forget_takes_a_kept_next_step_out_of_the_audit_log(chat):
+    chat.capture("I'll send the signed contract by Friday to li.wei@acme.cn, mobile 13812345678")
+    chat.say("alice", "keep S-1")
+    copied = json.dumps([[e.before, e.after] for e in chat.uow.audit.all()], ensure_ascii=False)
+    assert "li.wei@acme.cn" in copied  # the task's creation copied the customer's sentence
+    chat.say("boss", "forget @Li Wei")
+    kept = [e for e in chat.uow.audit.all() if e.entity == "T-1"]
+    assert kept and kept[0].after["title"] == ERASED and kept[0].after["from"] == "S-1"
+    audit = json.dumps([[e.before, e.after, e.entity, e.source] for e in chat.uow.audit.all()],
+                       ensure_ascii=False)
+    for erased in ("li.wei@acme.cn", "13812345678", "signed contract", "Li Wei"):
+        assert erased not in audit
+
+
+def test_an_admin_cannot_forget_themselves(chat):
+    before = chat.harness.counts()
+    for text, words in (("forget @boss", "cannot erase yourself"), ("忘记 @boss", "不能删除自己")):
+        reply = chat.say("boss", text)
+        assert reply.is_error and words in reply.title
+    assert chat.harness.counts() == before and chat.uow.members.by_handle("boss") is not None
+
+
+@pytest.mark.parametrize(("text", "words", "left"), [
+    ("deal with al and AL", ["al"], "deal with [erased] and [erased]"),  # whole words, any case
+    ("王伟说好", ["王伟"], "[erased]说好"),  # Chinese has no spaces
+    ("amount 2001.00, on 2001-05-02, user 2001", ["2001"], "amount 2001.00, on 2001-05-02, user [erased]"),
+    ("mail li.wei@acme.cn.", ["li.wei@acme.cn"], "mail [erased]."),
+    ("a b", ["a", ""], "a b"),  # one-letter words are never erased
+])
+def test_redaction_takes_out_whole_words_only(text, words, left):
+    from core.conversations.redaction import redact, words_pattern
+
+    pattern = words_pattern(words)
+    assert (redact({"t": [text]}, pattern) if pattern else {"t": [text]}) == {"t": [left]}
+def test_more_contacts_of_one_name_than_the_choices_show_are_counted(chat):
+    for n in range(12):
+        chat.capture(f"hello {n}", user=str(3000 + n), name="Wang Wei")
+    reply = chat.say("boss", "forget @Wang Wei")
+    assert len(reply.buttons) == 10
+    assert reply.lines[-1] == "… and 2 more"

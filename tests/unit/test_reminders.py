@@ -1,4 +1,4 @@
-"""Reminder decisions (core.reminders), the snooze and digest verbs, and scans on the fakes."""
+"""Reminder decisions (core.reminders.rules), the snooze and digest verbs, and scans on the fakes."""
 
 from __future__ import annotations
 
@@ -7,15 +7,23 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core import commands as c
-from core.due import DealStamp, TaskStamp
-from core.errors import ParseError
-from core.outbox import Kind
-from core.parser import ParseContext, parse
-from core.pipeline import DEFAULT_PIPELINE
-from core.reminders import MANAGERS, OWNER, deal_events, delivery, obsolete_reason, task_events
-from core.scans import Scans
-from core.worktime import WorkSettings
+from core.domain.pipeline import DEFAULT_PIPELINE
+from core.domain.worktime import WorkSettings
+from core.language import commands as c
+from core.language.errors import ParseError
+from core.language.parser import ParseContext
+from core.language.verbs import parse
+from core.reminders.due import DealStamp, TaskStamp
+from core.reminders.outbox import Kind
+from core.reminders.rules import (
+    MANAGERS,
+    OWNER,
+    deal_events,
+    delivery,
+    obsolete_reason,
+    task_events,
+)
+from core.reminders.scans import Scans
 from tests.fakes import ChatHarness, FixedClock
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -139,9 +147,8 @@ def test_digest_parses(text, command):
 
 def _team(chat: ChatHarness):
     chat.say("boss", "me")
-    chat.say("alice", "me", platform="slack")
-    chat.say("mia", "me", platform="slack")
-    chat.say("boss", "member @mia role:manager")
+    chat.admit("alice", "slack")
+    chat.admit("mia", "slack", role="manager")
 
 
 def test_snooze_needs_the_right_to_change_the_deal():
@@ -174,7 +181,7 @@ def test_digest_subscriptions_are_for_managers_in_chats_that_can_be_pushed_to():
 
 
 def _incoming(user, text, chat_id):
-    from core.messages import Incoming
+    from core.chat.messages import Incoming
 
     return Incoming(platform="slack", user_id=user, text=text, chat_id=chat_id, message_id=text, is_direct=False)
 
@@ -191,7 +198,7 @@ def test_a_scan_twice_stores_each_message_once_and_a_member_without_a_push_platf
     assert (first.queued, first.unreachable) == (1, 1)
     again = Scans(lambda: chat.uow, clock, platforms={"slack"}).reminders()  # a restart, a second replica
     assert (again.queued, again.known) == (0, 1)
-    [row] = chat.uow.outbox.all()
+    [row] = [r for r in chat.uow.outbox.all() if r.kind != "access"]  # not the welcome DMs
     # due at 09:00, found at 09:01: goes now
     assert (row.platform, row.chat_id, row.kind, row.not_before) == ("slack", "alice", "sla", at(6, 9, 1))
     assert [b.command for b in row.reply.buttons] == ["move D-1 next", "log D-1", "snooze D-1 2d", "lost D-1"]
@@ -206,6 +213,24 @@ def test_reminders_speak_the_readers_language():
     chat.say("alice", "新建 华为 5万", platform="slack")
     clock.set(at(6, 9).astimezone(UTC))
     Scans(lambda: chat.uow, clock).reminders()
-    [row] = chat.uow.outbox.all()
+    [row] = [r for r in chat.uow.outbox.all() if r.kind != "access"]  # not the welcome DMs
     assert row.reply.title == "⏰ D-1 华为 已在“线索”阶段停留 4 天，超出阶段时限（3 天）1 天。"
     assert [b.label for b in row.reply.buttons] == ["推进到初步沟通", "记录跟进", "推迟 2 天", "标记丢单"]
+
+
+def test_a_removed_manager_gets_no_escalation_and_a_removed_rep_no_scorecard_row():
+    clock = FixedClock(at(2, 9).astimezone(UTC))
+    chat = ChatHarness(clock=clock)
+    _team(chat)
+    chat.admit("dan", "slack", role="manager")
+    chat.admit("rob", "slack")
+    chat.say("alice", "new Acme", platform="slack")
+    assert chat.say("boss", "member @mia remove").title.startswith("@mia removed")
+    assert chat.say("boss", "member @rob remove").title.startswith("@rob removed")
+    for moment in (at(6, 9, 1), at(10, 12)):
+        clock.set(moment.astimezone(UTC))
+        Scans(lambda: chat.uow, clock, platforms={"slack"}).reminders()
+    escalations = [r.chat_id for r in chat.uow.outbox.all() if r.kind == "escalation"]
+    assert escalations == ["dan"]
+    rows = chat.say("dan", "scorecard this week", platform="slack").text()
+    assert "@alice" in rows and "@rob" not in rows and "@mia" not in rows

@@ -9,10 +9,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.reminders import obsolete_reason
-from core.responses import ResponsePair, response_times, working_hours_before, working_seconds
-from core.scans import Scans
-from core.worktime import SettingsError, WorkSettings
+from core.conversations.response_times import (
+    ResponsePair,
+    response_times,
+    working_hours_before,
+    working_seconds,
+)
+from core.domain.worktime import SettingsError, WorkSettings
+from core.reminders.rules import obsolete_reason
+from core.reminders.scans import Scans
 from tests.unit.linked_chat import ALICE_TG, LinkedChat
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.model import SuggestionStatus, TaskOrigin
-from core.reminders import obsolete_reason
+from core.domain.model import SuggestionStatus, TaskOrigin
+from core.reminders.rules import obsolete_reason
 from tests.unit.linked_chat import ALICE_TG, LinkedChat
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -31,7 +31,8 @@ def test_a_chinese_commitment_becomes_a_dm_to_the_owner_with_the_due_date(chat):
     assert [(b.label, b.command) for b in reply.buttons] == [("Keep", "keep S-1"), ("Dismiss", "dismiss S-1")]
     suggestion = chat.uow.suggestions.get(1)
     assert suggestion.due_at == datetime(2026, 3, 11, 17, 0, tzinfo=SH)
-    assert (suggestion.owner_id, suggestion.deal_id, suggestion.rule) == (chat.alice.id, 1, "zh.date_verb")
+    assert (suggestion.owner_id, suggestion.deal_id, suggestion.rule) == (chat.alice.id, 1, "zh.elided")
+    assert "Why: a commitment in “给 + 报价”, the date from “下周三前”" in reply.text()
 
 
 def test_messages_without_a_dated_commitment_suggest_nothing(chat):
@@ -111,7 +112,7 @@ def test_masking_applies_before_storing_and_to_the_suggestion(chat):
 
 
 def test_a_customer_linked_chat_offers_it_to_the_owner_of_the_customers_open_deal(chat):
-    from core.model import ChatBinding
+    from core.domain.model import ChatBinding
 
     with chat.uow as uow:
         uow.chat_bindings.add(ChatBinding("telegram", "-100999", chat.alice.team_id, chat.clock.now(),
@@ -125,3 +126,23 @@ def test_a_customer_linked_chat_offers_it_to_the_owner_of_the_customers_open_dea
     second = chat.uow.suggestions.get(2)
     assert (second.deal_id, second.customer_id, second.owner_id) == (None, 1, chat.alice.id)
     assert chat.outbox("suggestion")[-1].reply.title == "Next step spotted with Acme"
+
+
+def test_the_dm_says_which_words_made_the_commitment_and_the_date_in_the_owners_language(chat):
+    chat.say("alice", "me lang zh")
+    chat.capture("报价单我明早发您")
+    [offer] = chat.outbox("suggestion")
+    assert "依据：承诺“我明早发 + 报价单”，日期“明早”" in offer.reply.text()
+    suggestion = chat.uow.suggestions.get(1)
+    assert (suggestion.cue, suggestion.date_words) == ("我明早发 + 报价单", "明早")
+
+
+def test_a_dismissed_suggestion_stays_as_a_labelled_example(chat):
+    from core.conversations.suggestions import example_row
+
+    chat.capture("我下周出差，明天先把资料给您")
+    chat.say("alice", "dismiss S-1")
+    [decided] = chat.uow.suggestions.decided(["dismissed"])
+    row = example_row(decided)
+    assert row[:5] == ["zh", "customer", "dismissed", "-", "我下周出差，明天先把资料给您"]
+    assert row[7:] == ["2026-03-05 17:00", "zh.elided", "给 + 资料", "明天", "S-1"]

@@ -1,4 +1,4 @@
-"""CSV import and export of deals (DESIGN.md §7), against the unit-of-work port.
+"""CSV import and export of deals, against the unit-of-work port.
 
 Everything goes through the `uow` / `make_uow` fixtures and the repository protocols, so the same
 tests can later run against the SQL unit of work by parametrizing `make_uow`.
@@ -13,10 +13,10 @@ from decimal import Decimal
 
 import pytest
 
-from core.model import Customer, Deal, DealStatus, Member, Role, StageChange, Team
-from core.pipeline import DEFAULT_PIPELINE, Pipeline, Stage
+from core.domain.model import Customer, Deal, DealStatus, Member, Role, StageChange, Team
+from core.domain.pipeline import DEFAULT_PIPELINE, Pipeline, Stage
+from core.files.deal_rows import TransferError, describe
 from core.services.transfer import ImportResult, export_deals, import_deals
-from core.transfer import TransferError
 from tests.fakes import FakeUnitOfWork
 
 NOW = datetime(2026, 3, 4, 2, 0, tzinfo=UTC)
@@ -60,11 +60,11 @@ def with_west(uow):
     return uow
 
 
-def run_import(uow, text: str, source: str = "deals.csv") -> ImportResult:
+def run_import(uow, text: str, source: str = "deals.csv", **flags: bool) -> ImportResult:
     with uow:
         result = import_deals(
             uow, text, now=NOW, default_timezone="Asia/Shanghai", default_language="zh",
-            source=source,
+            source=source, **flags,
         )
         uow.commit()
     return result
@@ -190,13 +190,36 @@ def test_importing_the_same_file_twice_changes_nothing(uow):
     assert counts(uow) == before == {"teams": 2, "deals": 4, "stage_changes": 12, "audit": 4}
 
 
-def test_a_changed_file_updates_those_deals(uow):
+def test_a_changed_file_without_uids_is_refused_and_changes_nothing(uow):
+    """The issue's case: a spreadsheet whose refs name stored deals must not overwrite them."""
     run_import(uow, SAMPLE)
-    changed = SAMPLE.replace("120000.50,usd", "99000,usd").replace(
-        "2026-02-10 09:30,,,\n", "2026-02-10 09:30,2026-02-20T10:00:00+08:00,,\n"
-    )
-    assert run_import(uow, changed) == ImportResult(created=0, updated=2, unchanged=2)
+    before = counts(uow)
+    changed = SAMPLE.replace("120000.50,usd", "99000,usd")
+    with uow, pytest.raises(TransferError) as caught:
+        import_deals(uow, changed, now=NOW, default_timezone="Asia/Shanghai", default_language="zh")
+    assert caught.value.messages("en") == [
+        "line 3: CRM-2 is already D-2 here and this row differs from it without its uid, so it may be "
+        "another deal: empty the ref to import it as a new deal, or export D-2, edit that file and "
+        "import it with --update."
+    ]
+    assert counts(uow) == before and deal(uow, "CRM-2").amount == Decimal("120000.50")
 
+
+def test_an_edited_export_changes_its_deals_only_with_update(uow):
+    run_import(uow, SAMPLE)
+    changed = run_export(uow).replace("120000.50,USD", "99000.00,USD").replace(
+        "2026-02-10T09:30:00+08:00,,,,CRM-3", "2026-02-10T09:30:00+08:00,2026-02-20T10:00:00+08:00,,,CRM-3"
+    )
+    before = counts(uow)
+    alone = run_import(uow, changed)
+    assert alone == ImportResult(created=0, updated=0, unchanged=2, left_alone=2)
+    assert [describe(n, "en") for n in alone.notes] == [
+        "line 3: D-2 differs from this row: left alone (import --update applies it)",
+        "line 5: D-4 differs from this row: left alone (import --update applies it)",  # CRM-3, made after CRM-4
+    ]
+    assert counts(uow) == before and deal(uow, "CRM-2").amount == Decimal("120000.50")
+
+    assert run_import(uow, changed, update=True) == ImportResult(created=0, updated=2, unchanged=2)
     lost = deal(uow, "CRM-2")
     assert lost.amount == Decimal("99000.00")
     [_, update] = uow.audit.for_entity(lost.code)
@@ -210,6 +233,40 @@ def test_a_changed_file_updates_those_deals(uow):
         ("quote", "negotiation", utc(2026, 2, 20, 2), None),
     ]
     assert counts(uow) == {"teams": 2, "deals": 4, "stage_changes": 13, "audit": 6}
+
+
+def test_a_dry_run_says_what_would_happen_and_writes_nothing(uow):
+    run_import(uow, SAMPLE)
+    exported = run_export(uow).replace("120000.50,USD", "99000.00,USD")
+    new = csv_of({**NEW, "ref": "D-40"}, {**NEW, "ref": ""}, columns=[*COLUMNS, "source_ref", "uid"])
+    before = counts(uow)
+    planned = run_import(uow, exported + new.split("\n", 1)[1], update=True, dry_run=True)
+    assert planned == ImportResult(created=2, updated=1, unchanged=3)
+    assert [describe(n, "en") for n in planned.notes] == ["line 3: updates D-2"]
+    assert counts(uow) == before and uow.teams.by_name("新团队") is None
+
+
+def test_a_deal_keeps_its_number_and_new_deals_never_reuse_one(uow):
+    text = csv_of({**NEW, "ref": "D-178"}, {**NEW, "ref": "CRM-9"}, {**NEW, "ref": ""})
+    result = run_import(uow, text)
+    assert [describe(n, "en") for n in result.notes] == ["line 3: CRM-9 becomes D-179", "line 4:  becomes D-180"]
+    assert deal(uow, "CRM-9").id == 179 and uow.deals.get(178).ref is None
+    assert add_chat_deal(uow).id == 181  # the allocator moved past every number the file used
+    assert [line.split(",", 1)[0] for line in run_export(uow).splitlines()[1:]] == [
+        "D-178", "D-179", "D-180", "D-181"
+    ]
+
+
+def test_another_installs_deal_under_a_taken_number_is_created_under_a_new_one(uow, make_uow):
+    chat = add_chat_deal(uow)  # D-1 here
+    other = with_west(make_uow())
+    run_import(other, csv_of(NEW))
+    foreign = run_export(other)  # its D-1 is another deal, with another uid
+    result = run_import(uow, foreign)
+    assert result == ImportResult(created=1)
+    assert [describe(n, "en") for n in result.notes] == ["line 2: D-1 becomes D-2"]
+    assert uow.deals.get(chat.id).title == "Chat deal" and uow.deals.get(2).title == "新项目"
+    assert run_import(uow, foreign) == ImportResult(unchanged=1)  # its uid came along
 
 
 def test_import_matches_owners_and_customers_case_insensitively_and_by_alias(uow):
@@ -230,20 +287,23 @@ def test_import_matches_owners_and_customers_case_insensitively_and_by_alias(uow
 
 def test_export_writes_iso_times_in_each_teams_zone(uow):
     run_import(uow, SAMPLE)
+    uids = [deal(uow, f"CRM-{i}").uid for i in range(1, 5)]
     lines = run_export(uow).splitlines()
-    assert lines[0] == HEADER
+    assert lines[0] == HEADER + ",source_ref,uid"
     assert lines[1] == (
-        "CRM-1,华为 数据平台,华为技术有限公司,alice,华东,500000.00,CNY,won,"
+        "D-1,华为 数据平台,华为技术有限公司,alice,华东,500000.00,CNY,won,"
         "2026-01-05T09:00:00+08:00,2026-02-20T16:30:00+08:00,,2026-02-28T00:00:00+08:00,"
         "2026-01-05T09:00:00+08:00,2026-01-08T10:00:00+08:00,2026-01-15T14:00:00+08:00,"
-        "2026-01-25T11:00:00+08:00,2026-02-05T10:00:00+08:00,2026-02-20T16:30:00+08:00,"
+        f"2026-01-25T11:00:00+08:00,2026-02-05T10:00:00+08:00,2026-02-20T16:30:00+08:00,,CRM-1,{uids[0]}"
     )
-    assert lines[3] == "CRM-3,腾讯 续约,腾讯,alice,华东,,CNY,open,2026-02-10T09:30:00+08:00,,,,,,,2026-02-10T09:30:00+08:00,,,"
-    assert lines[4] == (
-        "CRM-4,Acme pilot,Acme Corp,carol,West,80000.00,USD,open,2026-02-01T09:00:00-08:00,,,"
-        "2026-04-29T17:00:00-07:00,2026-02-01T09:00:00-08:00,2026-02-03T01:00:00-08:00,,,,,"
+    # new deals are numbered oldest first: CRM-4 (made 1 February) is D-3, CRM-3 (10 February) D-4
+    assert lines[4] == ("D-4,腾讯 续约,腾讯,alice,华东,,CNY,open,2026-02-10T09:30:00+08:00,,,,,,,"
+                        f"2026-02-10T09:30:00+08:00,,,,CRM-3,{uids[2]}")
+    assert lines[3] == (
+        "D-3,Acme pilot,Acme Corp,carol,West,80000.00,USD,open,2026-02-01T09:00:00-08:00,,,"
+        f"2026-04-29T17:00:00-07:00,2026-02-01T09:00:00-08:00,2026-02-03T01:00:00-08:00,,,,,,CRM-4,{uids[3]}"
     )
-    assert run_export(uow, team_name="west").splitlines()[1:] == [lines[4]]
+    assert run_export(uow, team_name="west").splitlines()[1:] == [lines[3]]
 
 
 def test_export_reimports_into_a_fresh_database_and_exports_identically(uow, make_uow):
@@ -274,7 +334,7 @@ def test_editing_a_chat_deal_in_an_export_updates_it_and_keeps_its_history(uow):
     kept = history(uow, chat)
     exported = run_export(uow).replace("Chat deal", "Chat deal (renamed)")
 
-    assert run_import(uow, exported) == ImportResult(created=0, updated=1, unchanged=0)
+    assert run_import(uow, exported, update=True) == ImportResult(created=0, updated=1, unchanged=0)
     chat = uow.deals.get(chat.id)  # the fake hands out copies after each unit of work
     assert (chat.title, chat.ref) == ("Chat deal (renamed)", None)
     assert history(uow, chat) == kept
@@ -290,16 +350,16 @@ def test_export_header_is_the_union_of_the_teams_pipelines(uow):
     )
     run_import(uow, text)
     header = run_export(uow).splitlines()[0]
-    assert header == HEADER + ",entered_proposal"
+    assert header == HEADER + ",entered_proposal,source_ref,uid"
     assert run_export(uow, team_name="Custom").splitlines()[0].endswith(
-        ",expected_close,entered_lead,entered_proposal,entered_won,entered_lost"
+        ",expected_close,entered_lead,entered_proposal,entered_won,entered_lost,source_ref,uid"
     )
 
 
 def test_export_of_an_unknown_team_is_an_error(uow):
     with pytest.raises(TransferError) as caught:
         run_export(uow, team_name="Nowhere")
-    assert caught.value.errors == ["no team named 'Nowhere'"]
+    assert caught.value.messages("en") == ["No team is called “Nowhere”."]
 
 
 # -- bad files ----------------------------------------------------------------------------------
@@ -307,67 +367,87 @@ def test_export_of_an_unknown_team_is_an_error(uow):
 BAD_FILES = {
     "unknown column": (
         csv_of({**NEW, "colour": "red"}, columns=[*COLUMNS, "colour"]),
-        ["line 1: unknown column 'colour'"],
+        ["line 1: Unknown column “colour”."],
     ),
     "missing column": (
         csv_of({k: v for k, v in NEW.items() if k != "owner"}, columns=[c for c in COLUMNS if c != "owner"]),
-        ["line 1: missing column 'owner'"],
+        ["line 1: Missing column “owner”."],
     ),
     "bad timestamp": (
         csv_of(NEW, {**NEW, "ref": "N-2", "created_at": "2026-02-30T10:00"}),
-        ["line 3: created_at '2026-02-30T10:00' is not an ISO 8601 timestamp"],
+        ["line 3: created_at “2026-02-30T10:00” is not a day or time that exists."],
     ),
     "status and stage disagree": (
         csv_of(NEW, {**NEW, "ref": "N-2", "status": "won", "closed_at": "2026-03-02T09:00:00+08:00",
                      "entered_quote": "2026-03-02T09:00:00+08:00"}),
-        ["line 3: status is won but the latest entered stage is quote"],
+        ["line 3: Status is won but the latest entered stage is quote."],
     ),
     "lost without a reason": (
         csv_of({**NEW, "status": "lost", "closed_at": "2026-03-02T09:00:00+08:00",
                 "entered_lost": "2026-03-02T09:00:00+08:00"}),
-        ["line 2: lost_reason is required for a lost deal"],
+        ["line 2: lost_reason is required for a lost deal."],
     ),
     "duplicate ref": (
         csv_of(NEW, {**NEW, "title": "another"}),
-        ["line 3: ref 'N-1' is already on line 2"],
+        ["line 3: ref “N-1” is already on line 2."],
     ),
     "unknown stage column": (
         csv_of({**NEW, "entered_proposal": "2026-03-02T09:00:00+08:00"}, columns=[*COLUMNS, "entered_proposal"]),
-        ["line 1: unknown column 'entered_proposal': no team in the file has a stage 'proposal'"],
+        ["line 1: Unknown column “entered_proposal”: no team in the file has a stage “proposal”."],
     ),
-    "bad amount": (
-        csv_of(NEW, {**NEW, "ref": "N-2", "amount": "5万"}, {**NEW, "ref": "N-3", "amount": "1.234"}),
+    "bad amount, read as chat reads one": (
+        csv_of(NEW, {**NEW, "ref": "N-2", "amount": "5 apples"}, {**NEW, "ref": "N-3", "amount": "-5000"},
+               {**NEW, "ref": "N-4", "amount": "$3k", "currency": "CNY"}),
         [
-            "line 3: amount '5万' is not a plain decimal such as 50000 or 50000.00",
-            "line 4: amount '1.234' is not a plain decimal such as 50000 or 50000.00",
+            "line 3, amount: “5 apples” is not an amount. Try 50000, 50k, 5万, ¥12,000, $3.5k or USD 5000.",
+            "line 4, amount: “-5000” is not an amount. Try 50000, 50k, 5万, ¥12,000, $3.5k or USD 5000.",
+            "line 5: The amount “$3k” is in another currency than the currency column (CNY).",
+        ],
+    ),
+    "names and handles, read as chat reads them": (
+        # any printable text is a name (<script> and 🤝 included); control and formatting characters are not
+        csv_of({**NEW, "customer": "Acme\u200b"}, {**NEW, "ref": "N-2", "owner": "@bad handle", "team": "Ea\x07st"}),
+        [
+            "line 2, customer: “Acme\\u200b” can't be used as a name: it holds a control or formatting character.",
+            "line 3, owner: “bad handle” is not a user; write @name.",
+            "line 3, team: “Ea\\x07st” can't be used as a name: it holds a control or formatting character.",
+        ],
+    ),
+    "a uid that is not one, and one twice": (
+        csv_of({**NEW, "uid": "xyz"}, {**NEW, "ref": "N-2", "uid": "a" * 32}, {**NEW, "ref": "N-3", "uid": "A" * 32},
+               columns=[*COLUMNS, "uid"]),
+        [
+            "line 2: uid “xyz” is not one of this format's uids (32 hex digits); leave it empty for a new deal.",
+            "line 4: uid “aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa” is already on line 3.",
         ],
     ),
     "open deal with closed_at, won without it": (
         csv_of({**NEW, "closed_at": "2026-03-02T09:00:00+08:00"},
                {**NEW, "ref": "N-2", "status": "won", "entered_won": "2026-03-02T09:00:00+08:00"}),
-        ["line 2: closed_at must be empty for an open deal",
-         "line 3: closed_at is required for a won deal"],
+        ["line 2: closed_at must be empty for an open deal.",
+         "line 3: closed_at is required for a won deal."],
     ),
     "several problems in one row, and no stage at all": (
         csv_of({**NEW, "title": "", "status": "maybe", "currency": "yuan"},
                {**NEW, "ref": "N-2", "entered_lead": ""}),
-        ["line 2: title is empty", "line 2: status 'maybe' is not one of open, won, lost",
-         "line 2: currency 'yuan' is not a 3-letter code such as CNY",
-         "line 3: no entered_<stage> time: at least one is needed"],
+        ["line 2: title is empty.", "line 2: Status “maybe” is not one of open, won, lost.",
+         "line 2: Currency “yuan” is not a 3-letter code such as CNY.",
+         "line 3: No entered_<stage> time: at least one is needed."],
     ),
     "stage before creation": (
         csv_of({**NEW, "entered_lead": "2026-02-28T09:00:00+08:00"}),
-        ["line 2: entered_lead is before created_at"],
+        ["line 2: entered_lead is before created_at."],
     ),
     "line numbers count physical lines of quoted newlines": (
         csv_of({**NEW, "title": "two\nlines"}, {**NEW, "ref": "N-2", "created_at": "soon"}),
-        ["line 4: created_at 'soon' is not an ISO 8601 timestamp"],
+        ["line 4: created_at “soon” is not a date with its year: write it like 2027-01-05, 2027/1/5, "
+         "2027-01-05 14:30, 2027年1月5日 or Jan 5, 2027."],
     ),
     "wrong number of fields": (
         HEADER + "\nN-1,too,few\n",
-        ["line 2: 3 fields, but the header has 19"],
+        ["line 2: 3 fields, but the header has 19."],
     ),
-    "empty file": ("", ["line 1: the file is empty; a header row is expected"]),
+    "empty file": ("", ["line 1: The file is empty; a header row is expected."]),
 }
 
 
@@ -378,7 +458,7 @@ def test_a_bad_file_stores_nothing_and_says_which_line(uow, text, errors):
     with uow:
         with pytest.raises(TransferError) as caught:
             import_deals(uow, text, now=NOW, default_timezone="Asia/Shanghai", default_language="zh")
-        assert caught.value.errors == errors
+        assert caught.value.messages("en") == errors
         assert counts(uow) == before  # before the caller's rollback
         assert uow.teams.by_name("新团队") is None
         assert uow.members.by_handle("newbie") is None
@@ -393,7 +473,7 @@ def test_a_stage_outside_the_rows_team_pipeline_is_an_error(uow):
     )
     with uow, pytest.raises(TransferError) as caught:
         import_deals(uow, text, now=NOW, default_timezone="Asia/Shanghai", default_language="zh")
-    assert caught.value.errors == ["line 3: team '新团队' has no stage 'proposal' (entered_proposal)"]
+    assert caught.value.messages("en") == ["line 3: Team “新团队” has no stage “proposal” (entered_proposal)."]
 
 
 # -- helpers that set up state the way chat would -------------------------------------------------

@@ -7,8 +7,8 @@ from dataclasses import replace
 from datetime import timedelta
 
 from core.analytics.winmodels import WinModels
-from core.model import Deal, StageChange, Team
-from core.pipeline import DEFAULT_PIPELINE, Pipeline
+from core.domain.model import Deal, StageChange, Team
+from core.domain.pipeline import DEFAULT_PIPELINE, Pipeline
 from tests.fakes import ChatHarness, FakeUnitOfWork, FixedClock
 
 NOW = FixedClock().now()

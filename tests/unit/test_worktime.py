@@ -1,4 +1,4 @@
-"""Working days, quiet hours and working time (core.worktime)."""
+"""Working days, quiet hours and working time (core.domain.worktime)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.worktime import SettingsError, WorkSettings
+from core.domain.worktime import SettingsError, WorkSettings
 
 SH = ZoneInfo("Asia/Shanghai")
 DEFAULT = WorkSettings()

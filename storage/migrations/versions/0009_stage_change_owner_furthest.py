@@ -11,7 +11,7 @@
   Interactions by (team, kind, time, author kind) instead of (team, time, kind, author): the
   captured chat messages of a window (response times, retention purge) are one range.
 
-core.pipeline.Pipeline.change sets all three from then on. Here they are filled from what is
+core.domain.model.Deal.move_to (Pipeline.change when this was written) sets all three from then on. Here they are filled from what is
 stored: each change's owner is its deal's owner today (the best known), and the advances and
 furthest stages follow each team's pipeline (teams.pipeline, or the default one).
 
@@ -25,7 +25,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from core.pipeline import pipeline_of
+from core.domain.pipeline import pipeline_of
 
 revision: str = "0009"
 down_revision: str | Sequence[str] | None = "0008"

@@ -2,8 +2,8 @@
 
 Telegram gives a batch of updates again when the bot stopped before confirming it; Slack retries
 an event that was not answered in 3 seconds, perhaps at another replica. A command's message is
-recorded in the command's own transaction (core.app), so a redelivery finds it and is not run
-again; kept a week (core.scans purge).
+recorded in the command's own transaction (core.app.dealbot), so a redelivery finds it and is not run
+again; kept a week (core.reminders.scans purge).
 
 Revision ID: 0010
 Revises: 0009

@@ -1,0 +1,1 @@
+"""What crosses the core's boundary: chat messages in and replies out, and the context of a call."""

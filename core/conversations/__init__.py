@@ -1,0 +1,1 @@
+"""Captured group chats: capture, next steps and suggestions, response times, privacy, erasure."""

@@ -1,0 +1,1 @@
+"""The domain: deals, pipelines, money, working time and the calendar; plain values, no I/O."""

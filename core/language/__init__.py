@@ -1,0 +1,1 @@
+"""The command language in English and Chinese: verbs, parsing, commands, every sentence, dates, periods."""

@@ -1,0 +1,1 @@
+"""Team performance: targets and their pace (points and the health board come later)."""

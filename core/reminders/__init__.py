@@ -1,0 +1,1 @@
+"""Proactive messages: when reminders are due, the scheduler's scans, recipients, the outbox."""

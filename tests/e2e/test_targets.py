@@ -1,0 +1,72 @@
+"""Targets end to end: the console on the demo's team, and `dealbot run` with Slack, Telegram and
+DingTalk pointed at their fakes, where `targets` comes with its attainment chart as a picture."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import signal
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_run_three_platforms import PNG, platforms, start_dealbot_run, wait_for_line
+
+pytestmark = pytest.mark.slow  # starts dealbot processes
+__all__ = ["platforms"]  # the fixture, used by name
+
+NOW = "2026-03-04T10:00:00+08:00"
+
+
+def test_targets_in_the_console(run_dealbot):
+    assert run_dealbot(["demo"], now=NOW).returncode == 0
+    console = run_dealbot(["console"], now=NOW, stdin="\n".join([
+        "target @liwei 500k",  # boss, an admin
+        "目标 sales 40 新商机 本季度",
+        "@liwei target @liwei 1m",  # a rep may not
+        "@liwei 目标列表",
+        "targets",
+        "target @liwei 2.5 wins",
+        "forecast",
+    ]) + "\n")
+    assert console.returncode == 0, console.stderr
+    assert "Traceback" not in console.stdout + console.stderr
+    set_rep, set_team, refused, rep_sees, boss_sees, bad, forecast = console.stdout.split("\n\n")[:7]
+    assert set_rep.startswith("Target set: @liwei · won amount ¥500,000 · 2026-03.")
+    assert "@liwei · won amount · 2026-03: ¥" in set_rep and "a week needed (28 days left)" in set_rep
+    assert set_team.startswith("已设定目标：sales · 新商机 40 · 2026-Q1。")
+    assert refused.startswith("✗ No permission: targets are set by managers and admins.")
+    assert rep_sees.startswith("sales 的目标 · 当前生效") and "@liwei · 赢单金额" in rep_sees
+    assert boss_sees.startswith("Targets of sales · in force today") and "[image] " in boss_sees
+    assert bad.startswith("✗ 2.5 is not a whole number")
+    assert "Targets:" in forecast and "@liwei · won amount · 2026-03" in forecast
+
+
+async def test_targets_chart_arrives_as_a_picture_on_every_platform(platforms, database_url, tmp_path: Path):
+    process = await start_dealbot_run(platforms, database_url, tmp_path,
+                                      DEALBOT_FIXED_NOW="2026-03-10T10:00:00+08:00",
+                                      DEALBOT_ADMINS="slack:U1,telegram:1001,dingtalk:boss")
+    output: list[str] = []
+    slack, telegram, dingtalk = platforms.slack, platforms.telegram, platforms.dingtalk
+    try:
+        await wait_for_line(process.stdout, "dealbot running: slack, telegram, dingtalk", output, 60)
+        assert "D-1" in await platforms.on_telegram("/new Beta Labs 80k close:2026-03-20")
+        assert "D-1" in await platforms.on_telegram("/won D-1")
+        me = await platforms.on_telegram("/me")
+        handle = re.search(r"@([\w.\-]+)", me)[1]
+        answer = await platforms.on_telegram(f"/target @{handle} 100k")
+        assert f"Target set: @{handle}" in answer and "¥80,000 of ¥100,000 (80%)" in answer, answer
+        await platforms.on_telegram("/targets")
+        await telegram.wait_for("sendPhoto", 1, timeout=30)
+        await platforms.on_slack("targets")
+        await slack.wait_until(lambda: len(slack.shared) >= 1, timeout=30)
+        await platforms.on_dingtalk("目标列表")
+        await dingtalk.wait_for(lambda: len(dingtalk.pictures()) >= 1, timeout=30)
+        process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(process.wait(), 30) == 0
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert telegram.photos[0].startswith(PNG) and slack.shared[0].content.startswith(PNG)
+    assert dingtalk.pictures()[0][1].startswith(PNG)
