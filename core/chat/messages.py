@@ -43,6 +43,20 @@ class Incoming:
     external: bool | None = None
     org: str = ""
 
+    def __post_init__(self) -> None:
+        for name in ("text", "user_name"):
+            if NUL in getattr(self, name):
+                object.__setattr__(self, name, without_nul(getattr(self, name)))
+
+
+# Platforms pass NUL through in text and names; PostgreSQL's text cannot hold it (SQLite's can),
+# and it carries nothing, so everything arriving from a chat drops it at the boundary.
+NUL = "\x00"
+
+
+def without_nul(text: str) -> str:
+    return text.replace(NUL, "")
+
 
 @dataclass(frozen=True)
 class Button:

@@ -13,6 +13,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from core.chat.messages import NUL, without_nul
+
 
 class Action(StrEnum):
     NEW = "new"
@@ -85,6 +87,10 @@ class Attachment:
     kind: str  # image | file | video | audio | sticker | location
     name: str = ""
 
+    def __post_init__(self) -> None:
+        if NUL in self.name:
+            object.__setattr__(self, "name", without_nul(self.name))
+
     def placeholder(self) -> str:
         symbol = _SYMBOLS.get(self.kind, _SYMBOLS["file"])
         return f"[{symbol} {self.name}]" if self.name else f"[{symbol}]"
@@ -111,6 +117,11 @@ class ChatEvent:
     external: bool | None = None
     attachments: tuple[Attachment, ...] = ()
     org: str = ""  # the sender's workspace / corp id, when the platform names it
+
+    def __post_init__(self) -> None:  # NUL: see core.chat.messages.without_nul
+        if NUL in self.text or NUL in self.user_name:
+            object.__setattr__(self, "text", without_nul(self.text))
+            object.__setattr__(self, "user_name", without_nul(self.user_name))
 
     @property
     def key(self) -> tuple[str, str, str]:

@@ -10,7 +10,14 @@ import pytest
 import sqlalchemy as sa
 
 from core.chat.context import Defaults
-from core.conversations.capture import Action, CapturedMessage, CaptureTarget, ChatEvent, Outcome
+from core.conversations.capture import (
+    Action,
+    Attachment,
+    CapturedMessage,
+    CaptureTarget,
+    ChatEvent,
+    Outcome,
+)
 from core.domain.model import ChatBinding, DealStatus, Identity, Member
 from core.services.capture import store_captured
 from tests.storage import test_repository_contract as contract
@@ -256,3 +263,24 @@ def test_bulk_rows_are_stored_as_the_orm_stores_them(new_uow: NewUow, world: Wor
         stored = uow.session.execute(sa.text(
             "SELECT message_id, CAST(occurred_at AS TEXT) FROM interactions ORDER BY message_id")).all()
     assert stored[0][1] == stored[1][1]
+
+
+def test_a_nul_byte_from_a_platform_is_dropped_not_fatal(new_uow: NewUow, world: World):
+    """PostgreSQL's text cannot hold NUL (SQLite's can): a platform that sends one in a message, an
+    edit, a sender's name or a file name must not fail the batch it arrives in — the byte carries
+    nothing, so it is dropped on both databases alike."""
+    with new_uow() as uow:
+        deal = uow.deals.add(world.deal()).id
+        uow.chat_bindings.add(ChatBinding("slack", "C1", world.team, T0, deal_id=deal))
+        uow.commit()
+    events = [event(1, text="quote\x00 sent", user_name="Wa\x00ng"), event(2),
+              event(2, action=Action.EDIT, text="\x00edited\x00"),
+              event(3, text="", attachments=(Attachment(kind="file", name="q\x00.pdf"),))]
+    with new_uow() as uow:
+        outcomes = store_captured(uow, events, T0, Defaults())
+        uow.commit()
+    assert outcomes == [Outcome.STORED, Outcome.STORED, Outcome.EDITED, Outcome.STORED]
+    with new_uow() as uow:
+        rows = {i.message_id: i.text for i in uow.interactions.for_chat("slack", "C1")}
+    assert rows["m1"] == "quote sent" and rows["m2"] == "edited"
+    assert "\x00" not in rows["m3"] and "q.pdf" in rows["m3"]
