@@ -94,7 +94,7 @@ RULES: dict[str, str] = {
     # a hedge that still promises: "we should (definitely) be able to get it to you by Friday",
     # "I should have the numbers to you tomorrow", "our team should easily be able to finish…"
     "en.should": rf"\b(?:(?:i|we)\s+|(?:our|my)\s+(?:[\w-]+\s+){{1,3}}?)should\s+(?:(?:{EN_ADVERBS})\s+)?"
-                 r"(?:be\s+able\s+to|have)\b",
+                 r"(?:be\s+able\s+to|have\b(?!\s+(?:been|done|known|seen|gone|sent|got|had|\w+ed)\b))\b",
     "en.let_you_know": r"\b(?:i|we)(?:'ll|\s+will)\s+(?:\w+\s+){0,6}?let\s+you\s+know\b",
     "en.expect": r"\bexpect\s+(?:it|them|this|that|the\s+\w+|our\s+\w+|my\s+\w+)\s+(?:by|before|on|from)\b",
     # a subject left out, as chat does: "Will send the contract tomorrow", "sending it today",
@@ -150,8 +150,13 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _POSSESSIVE = re.compile(r"'s\b")
 _BEFORE = re.compile(r"\s*(?:之前|以前|前)")
 # "I'm in Beijing next week and can swing by on Tuesday", 我下周在北京，周四可以过去: a bare weekday
-# after "next week" earlier in the sentence is that week's.
-_NEXT_WEEK = re.compile(r"\bnext\s+week\b|下个?(?:周|星期|礼拜)(?![一二三四五六日天1-7末])", re.IGNORECASE)
+# after "next week" earlier in the sentence is that week's. Not after a next week that names its
+# own day (Wed next week, 下周三) or a thing of it (next week's meeting, 下周的会: the promise may be
+# before it).
+_NEXT_WEEK = re.compile(
+    r"(?<![A-Za-z])(?<!day\s)(?<!mon\s)(?<!tue\s)(?<!ues\s)(?<!wed\s)(?<!thu\s)(?<!urs\s)(?<!fri\s)(?<!sat\s)"
+    r"(?<!sun\s)next\s+week(?![A-Za-z'’]|\s+(?:mon|tue|wed|thu|fri|sat|sun))"
+    r"|下个?(?:周|星期|礼拜)(?![一二三四五六日天1-7末的])", re.IGNORECASE)
 _BARE_WEEKDAY = re.compile(r"(?:on\s+)?(?:mon|tue|tues|wed|wednes|thu|thur|thurs|fri|sat|satur|sun)(?:day)?\.?"
                            r"|(?:周|星期|礼拜)[一二三四五六日天1-7]", re.IGNORECASE)
 
@@ -263,6 +268,11 @@ def _read_clause(text: str, now: datetime, tz: str) -> _Clause:
     elif verb:
         span = (clause.date.start, clause.date.end) if clause.date else (0, 0)
         words = nextsteps_zh.commitment(text, span)
+        if words is not None and span[0] < words.start:  # 下周的会议我们周五前发您: the date after "我们"
+            clause.cue_start = words.start
+            del clause.date  # read again from the commitment words on (else the first, as before)
+            if clause.date is not None and clause.date.start >= words.start:
+                words = nextsteps_zh.commitment(text, (clause.date.start, clause.date.end)) or words
         if words is not None:
             clause.rule = "zh.ours" if words.subject else "zh.elided"
             clause.cue = lambda: nextsteps_zh.cue_text(text, words)

@@ -165,8 +165,9 @@ class Span:
 def _first_verb(masked: str, pos: int) -> re.Match[str] | Span | None:
     """The first verb from `pos` on: a word of the lexicon, or an English word in a verb's slot."""
     listed = _VERB.search(masked, pos)
-    # a verb right after 的 is a thing: 今天的 meeting, 周五的演示 (the verb, if any, comes later)
-    while listed is not None and masked[:listed.start()].rstrip().endswith("的"):
+    # a verb right after 的 or 参加 is a thing: 今天的 meeting, 周五的演示, 参加培训 (the verb, if any,
+    # comes later)
+    while listed is not None and masked[:listed.start()].rstrip().endswith(("的", "参加", "出席")):
         listed = _VERB.search(masked, listed.end())
     for found in _EN_IN_SLOT.finditer(masked):
         group = "verb" if found["verb"] else "before"

@@ -319,6 +319,9 @@ def test_the_second_round_generalises(text, due):
     ("We're at the expo in Guangzhou next week and can drop by your office on Wednesday.", "2026-03-11 17:00"),
     ("我下周在北京，周四可以顺便过去拜访", "2026-03-12 17:00"),
     ("I'll send it on Thursday.", "2026-03-05 17:00"),
+    ("Wed next week we kick off, I'll send the agenda by Friday.", "2026-03-06 17:00"),
+    ("下周的会议我们周五前把材料发您", "2026-03-06 17:00"),
+    ("我下周参加培训", None),
     # a hedge, an adverb, an invite sent with no subject
     ("We should definitely be able to get the quote to you by Friday.", "2026-03-06 17:00"),
     ("We can definitely get the PO raised on Monday.", "2026-03-09 17:00"),
