@@ -268,7 +268,8 @@ def _read_clause(text: str, now: datetime, tz: str) -> _Clause:
     elif verb:
         span = (clause.date.start, clause.date.end) if clause.date else (0, 0)
         words = nextsteps_zh.commitment(text, span)
-        if words is not None and span[0] < words.start:  # 下周的会议我们周五前发您: the date after "我们"
+        if words is not None and span[0] < words.start and has_date_hint(text[words.start:]):
+            # 下周的会议我们周五前发您: the date after "我们"
             clause.cue_start = words.start
             del clause.date  # read again from the commitment words on (else the first, as before)
             if clause.date is not None and clause.date.start >= words.start:

@@ -55,7 +55,7 @@ EN_ADVERBS = r"definitely|certainly|surely|easily|still|also|just|absolutely|tot
 # 周五下午了), but a promise right after it without a date of its own goes with the new date
 # ("moving it to Friday 3pm and I'll resend the invite", 改到周五下午吧，我再发个邀请).
 MOVED = (
-    r"\b(?:mov(?:e|ed|ing)|push(?:ed|ing)?|shift(?:ed|ing)?|bump(?:ed|ing)?|reschedul\w*)\b"
+    r"(?=[mpsbrMPSBR改挪调换推延顺])\b(?:mov(?:e|ed|ing)|push(?:ed|ing)?|shift(?:ed|ing)?|bump(?:ed|ing)?|reschedul\w*)\b"
     r"(?:\s+[\w']+){0,3}?\s+(?:to|for)\b|改到|改成|挪到|调到|换到|推到|推迟到|延到|延期到|顺延到"
 )
 # Words that make a bare date a promise: "Monday for sure", "tomorrow at the latest".
@@ -84,9 +84,13 @@ ZH_VERBS = (
     r"|[修做弄改写搞走跑办查调配装测审批谈理签填录](?:好(?![的吗了呀啊像])|完|掉|清楚|出来|定(?![期]))"
     r"|排查|检查|核实|核查|查(?=一下|清楚|完)|过(?=方案|合同|需求|报价|文档|细节|流程)|看(?=一下)|梳理|对齐|整改|优化|补齐|写(?![字])"
 )
-# English verbs written inside Chinese: 我们 Friday 前 update 一下 deck.
+# English verbs written inside Chinese: 我们 Friday 前 update 一下 deck. Not after a word that
+# makes them a thing: final quote, the invoice, our demo (我们老板周五要 final quote).
+_EN_NOUN_BEFORE = ("final", "the", "a", "an", "new", "revised", "updated", "formal", "official", "signed",
+                   "our", "your", "their", "this", "that", "my")
 ZH_EN_VERBS = (
-    r"(?<![A-Za-z])(?i:send|share|update|follow\s*up|check|review|confirm|sync|call|ping|email"
+    r"(?<![A-Za-z])" + "".join(rf"(?<!\b{word}\s)(?<!\b{word.upper()}\s)(?<!\b{word.title()}\s)"
+                               for word in _EN_NOUN_BEFORE) + r"(?i:send|share|update|follow\s*up|check|review|confirm|sync|call|ping|email"
     r"|deliver|finali[sz]e|fix|prepare|present|schedule|book|arrange|issue|sign|approve|submit"
     r"|ship|deploy|kick\s*off|demo|visit|meet(?:ing)?|revert|reply|close|test|launch|handle"
     r"|process|set\s*up|release|quote|invoice|onsite|reach\s+out|pay|wrap\s+up|go\s*live|align"
@@ -128,7 +132,7 @@ REQUEST = (
 PAST_OR_STATE = r"已经|已(?!读)|刚刚|刚才|全天|一整天|(?<![要还就])是(?!的)|才|(?i:\b(?:full|all|whole)[\s-]day\b)"
 # An action judged, not promised: 今天沟通很顺利, 培训挺顺利的, 聊得很开心, 今天的 meeting 很 productive.
 ZH_EVALUATION = (
-    r"(?:得|效果|都)?\s*(?:很|挺|非常|特别|十分|相当|蛮|真|太)\s*(?:顺利|愉快|开心|成功|不错|好(?![的了])|棒|高效"
+    r"(?=[得效都很挺非特十相蛮真太])(?:得|效果|都)?\s*(?:很|挺|非常|特别|十分|相当|蛮|真|太)\s*(?:顺利|愉快|开心|成功|不错|好(?![的了])|棒|高效"
     r"|有收获|有帮助|有价值|专业|满意|[a-z]{3,})"
 )
 # Our side wanting to receive something: 我们老板说 Friday 要看到 final quote, 我们财务下周一要拿到发票.

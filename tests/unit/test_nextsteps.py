@@ -314,6 +314,8 @@ def test_the_second_round_generalises(text, due):
     ("thanks 各位，今天的 meeting 很 productive", None),
     ("我们老板说 Friday 要看到 final quote", None),
     ("我们财务下周一要拿到发票", None),
+    ("我们老板周五要 final quote", None),  # an English verb after "final" is a thing
+    ("我们周五前 send final quote", "2026-03-06 17:00"),
     ("周五的演示我来准备", "2026-03-06 17:00"),
     # a state and a promise in one clause; a bare weekday after "next week" is that week's
     ("We're at the expo in Guangzhou next week and can drop by your office on Wednesday.", "2026-03-11 17:00"),

@@ -65,3 +65,5 @@ def test_the_blind_split_is_scored_as_it_comes(capsys):
                   f"due dates {score.date_accuracy:.3f} (not held to the bar)")
     assert sum(score.tp + score.fp + score.fn + score.tn for score in scores.values()) == len(rows) > 0
     assert {row.lang for row in rows} <= set(LANGUAGES)
+    seen = {row.text for split in ("dev", "validation", "holdout") for row in load(split)}
+    assert not [row.text for row in rows if row.text in seen], "a blind message the rules were tuned on"
