@@ -84,12 +84,12 @@ RULES: dict[str, str] = {
     "en.our_will": rf"\b(?:our|my)\s+(?:[\w-]+\s+){{1,3}}?(?:will|shall|is\s+going\s+to|are\s+going\s+to"
                    rf"|is\s+gonna|are\s+gonna)\s+(?!{EN_NOT_ACTION})",
     "en.going_to": r"\b(?:i'm|i\s+am|we're|we\s+are)\s+(?:going\s+to|gonna|planning\s+to|about\s+to"
-                   rf"|aiming\s+to|on\s+track\s+to)\b(?!\s+(?:{EN_NOT_ACTION}))",
+                   rf"|aiming\s+to|hoping\s+to|trying\s+to|on\s+track\s+to)\b(?!\s+(?:{EN_NOT_ACTION}))",
     "en.progressive": rf"\b(?:i'm|i\s+am|we're|we\s+are)\s+(?:{EN_ING_VERBS})\b",
     "en.let_me": r"\blet(?:\s+(?:me|us)|'s)\b(?!\s+(?:know|see)\b)",
     "en.get_back": r"\b(?:get|getting|come|coming|circle|circling)\s+back\s+to\s+you\b",
     "en.you_will_have": r"\byou(?:'ll|\s+will)\s+(?:have|get|receive|see)\b",
-    "en.plan": r"\b(?:i|we)\s+(?:plan|intend|promise|aim)\s+to\b",
+    "en.plan": r"\b(?:i|we)\s+(?:plan|intend|promise|aim|hope|expect)\s+to\b",
     "en.can": rf"\b(?:i|we)\s+can\s+(?:(?:{EN_ADVERBS})\s+)?(?:{EN_VERBS})\b",
     # a hedge that still promises: "we should (definitely) be able to get it to you by Friday",
     # "I should have the numbers to you tomorrow", "our team should easily be able to finish…"
@@ -150,13 +150,14 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _POSSESSIVE = re.compile(r"'s\b")
 _BEFORE = re.compile(r"\s*(?:之前|以前|前)")
 # "I'm in Beijing next week and can swing by on Tuesday", 我下周在北京，周四可以过去: a bare weekday
-# after "next week" earlier in the sentence is that week's. Not after a next week that names its
+# after "next week" (or "the week after next", 下下周) earlier in the sentence is that week's. Not after a next week that names its
 # own day (Wed next week, 下周三) or a thing of it (next week's meeting, 下周的会: the promise may be
 # before it).
 _NEXT_WEEK = re.compile(
-    r"(?<![A-Za-z])(?<!day\s)(?<!mon\s)(?<!tue\s)(?<!ues\s)(?<!wed\s)(?<!thu\s)(?<!urs\s)(?<!fri\s)(?<!sat\s)"
-    r"(?<!sun\s)next\s+week(?![A-Za-z'’]|\s+(?:mon|tue|wed|thu|fri|sat|sun))"
-    r"|下个?(?:周|星期|礼拜)(?![一二三四五六日天1-7末的])", re.IGNORECASE)
+    r"(?P<two>(?<![A-Za-z])(?:the\s+)?week\s+after\s+next|下下个?(?:周|星期|礼拜))(?![A-Za-z'’一二三四五六日天1-7末的])"
+    r"|(?<![A-Za-z])(?<!day\s)(?<!mon\s)(?<!tue\s)(?<!ues\s)(?<!wed\s)(?<!thu\s)(?<!urs\s)(?<!fri\s)(?<!sat\s)"
+    r"(?<!sun\s)(?<!after\s)next\s+week(?![A-Za-z'’]|\s+(?:mon|tue|wed|thu|fri|sat|sun))"
+    r"|(?<!下)下个?(?:周|星期|礼拜)(?![一二三四五六日天1-7末的])", re.IGNORECASE)
 _BARE_WEEKDAY = re.compile(r"(?:on\s+)?(?:mon|tue|tues|wed|wednes|thu|thur|thurs|fri|sat|satur|sun)(?:day)?\.?"
                            r"|(?:周|星期|礼拜)[一二三四五六日天1-7]", re.IGNORECASE)
 
@@ -340,10 +341,13 @@ def _step(sentence: str, dated: _Clause, clause: _Clause) -> NextStep:
     assert found is not None  # _sentence_step passes a clause with a date
     when = found.when
     if _BARE_WEEKDAY.fullmatch(dated.text[found.start:found.end].strip()):
-        said_before = sentence.find(dated.text) + found.start
-        today = dated.now.astimezone(when.tzinfo).date()
-        if _NEXT_WEEK.search(sentence, 0, max(said_before, 0)) and (when.date() - today).days < 7 - today.weekday():
-            when += timedelta(days=7)  # the weekday of the week named before
+        said_before = max(sentence.find(dated.text) + found.start, 0)
+        weeks = [2 if week["two"] else 1 for week in _NEXT_WEEK.finditer(sentence, 0, said_before)]
+        if weeks:  # the weekday of the week named last before it
+            today = dated.now.astimezone(when.tzinfo).date()
+            week_start = today + timedelta(days=7 * weeks[-1] - today.weekday())
+            while when.date() < week_start:
+                when += timedelta(days=7)
     before = _BEFORE.match(dated.text, found.end)  # Friday 前
     date_words = dated.text[found.start:before.end() if before else found.end].strip(" .,!。！")
     return NextStep(title, when, found.has_time, clause.rule or "", clause.cue()[:CUE_LIMIT],

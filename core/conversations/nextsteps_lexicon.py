@@ -53,10 +53,11 @@ EN_OPENERS = (
 EN_ADVERBS = r"definitely|certainly|surely|easily|still|also|just|absolutely|totally|def"
 # Moving a meeting: its clause commits to nothing alone ("the demo was moved to Friday", 会议改到
 # 周五下午了), but a promise right after it without a date of its own goes with the new date
-# ("moving it to Friday 3pm and I'll resend the invite", 改到周五下午吧，我再发个邀请).
+# ("moving it to Friday 3pm and I'll resend the invite", "Friday instead then, I'll update the
+# invite", 改到周五下午吧，我再发个邀请).
 MOVED = (
-    r"(?=[mpsbrMPSBR改挪调换推延顺])\b(?:mov(?:e|ed|ing)|push(?:ed|ing)?|shift(?:ed|ing)?|bump(?:ed|ing)?|reschedul\w*)\b"
-    r"(?:\s+[\w']+){0,3}?\s+(?:to|for)\b|改到|改成|挪到|调到|换到|推到|推迟到|延到|延期到|顺延到"
+    r"(?=[mpsbriMPSBRI改挪调换推延顺])\b(?:mov(?:e|ed|ing)|push(?:ed|ing)?|shift(?:ed|ing)?|bump(?:ed|ing)?"
+    r"|reschedul\w*)\b(?:\s+[\w']+){0,3}?\s+(?:to|for)\b|\binstead\b|改到|改成|挪到|调到|换到|推到|推迟到|延到|延期到|顺延到"
 )
 # Words that make a bare date a promise: "Monday for sure", "tomorrow at the latest".
 EN_ASSURANCE = r"for\s+sure|at\s+the\s+latest|latest|guaranteed|without\s+fail|promise"
@@ -130,10 +131,13 @@ REQUEST = (
 )
 # Done already, or a state rather than an action.
 PAST_OR_STATE = r"已经|已(?!读)|刚刚|刚才|全天|一整天|(?<![要还就])是(?!的)|才|(?i:\b(?:full|all|whole)[\s-]day\b)"
-# An action judged, not promised: 今天沟通很顺利, 培训挺顺利的, 聊得很开心, 今天的 meeting 很 productive.
+# An action judged, not promised: 今天沟通很顺利, 培训挺顺利的, 聊得很开心, 反响很热烈, 今天的 meeting
+# 很 productive.
 ZH_EVALUATION = (
-    r"(?=[得效都很挺非特十相蛮真太])(?:得|效果|都)?\s*(?:很|挺|非常|特别|十分|相当|蛮|真|太)\s*(?:顺利|愉快|开心|成功|不错|好(?![的了])|棒|高效"
-    r"|有收获|有帮助|有价值|专业|满意|[a-z]{3,})"
+    r"(?=[得效反都很挺非特十相蛮真太])(?:得\s*(?:很|挺|非常|特别|十分|相当|蛮|真|太|不错)"  # 聊得很开心
+    # a degree word and any word but a manner or a wish of a promise: 很快发, 很乐意过来, 非常感谢
+    r"|(?:效果|反响|都)?\s*(?:很|挺|非常|特别|十分|相当|蛮|真|太)\s*"
+    r"(?:[a-z]{3,}|(?![快早晚及认仔乐愿高荣期想希需抱感谢重])[\u4e00-\u9fff]))"
 )
 # Our side wanting to receive something: 我们老板说 Friday 要看到 final quote, 我们财务下周一要拿到发票.
 ZH_WANTS = r"(?:要|想|需要|必须|得|希望)\s*(?:看到|收到|拿到|见到|接到)"

@@ -315,6 +315,16 @@ def test_the_second_round_generalises(text, due):
     ("我们老板说 Friday 要看到 final quote", None),
     ("我们财务下周一要拿到发票", None),
     ("我们老板周五要 final quote", None),  # an English verb after "final" is a thing
+    # a week other than next week before a bare weekday; hedges; a move with "instead"; judged
+    ("下下周我们在上海，周二过去拜访", "2026-03-17 17:00"),
+    ("The week after next we're in Shanghai and can visit on Tuesday.", "2026-03-17 17:00"),
+    ("We're hoping to get the quote to you by Friday.", "2026-03-06 17:00"),
+    ("They're hoping to close by Friday.", None),
+    ("Friday instead then, I'll update the invite.", "2026-03-06 17:00"),
+    ("今天 demo 反响很热烈", None),
+    ("今天 workshop 讨论得很深入，thanks all", None),
+    ("我们明天会很快发给您", "2026-03-05 17:00"),
+    ("这个很重要我们明天发", "2026-03-05 17:00"),
     ("我们周五前 send final quote", "2026-03-06 17:00"),
     ("周五的演示我来准备", "2026-03-06 17:00"),
     # a state and a promise in one clause; a bare weekday after "next week" is that week's
