@@ -1,13 +1,16 @@
 """Next-step detection (core.conversations.nextsteps): how right it is, and what it costs per message.
 
-    python bench/nextsteps.py [--repeats 7] [--min-time 0.2] [--before COMMIT]
+    python bench/nextsteps.py [--repeats 7] [--min-time 0.2] [--before COMMIT ...] [--cpu-time]
 
 **Accuracy.** Precision, recall and due-date accuracy per language (en, zh, mixed) on the
-labelled splits of tests/data/ (holdout: written before the second round of rules and never tuned
-on; validation: held back while the first round was tuned; dev: tuned on), for today's rules and,
-beside them, the rules as they were before
-issue 22 (core/nextsteps.py, core/dates.py and core/dates_zh.py read from git at --before, default
-78b459d, and loaded as modules of their own), then the confusion by kind on the held-back split.
+labelled splits of tests/data/ (blind: written for the third round by someone who never saw the
+rules, reported first when tests/data/nextsteps_blind.tsv is there; holdout: the second round's
+held-back split, scored once, tuned on in the third round; validation: held back while the first
+round was tuned; dev: tuned on), for today's rules and, beside them, the rules as they were before
+issue 22 (core/nextsteps.py at --before, default 20dff7f, with the core modules it imported
+there, read from git and loaded as modules of their own; --before may be given again, e.g. for
+the previous round's rules on main), then the confusion by kind on the blind, held-back and
+validation splits.
 Precision = suggested and right / suggested; recall = suggested / commitments; date accuracy =
 exact due date / correctly suggested.
 
@@ -27,7 +30,9 @@ A last row times the previous rules' detect on the same messages, and a last col
 labelled messages (all three splits), both rules.
 
 Each figure is the median of --repeats timed passes; each pass loops over the kind's messages
-until --min-time seconds have gone by. Never part of the test run.
+until --min-time seconds have gone by, and the rows take turns pass by pass (a shared machine's
+load then falls on each alike); --cpu-time counts this process's CPU time instead of the wall
+clock, which leaves most of the other processes' load out. Never part of the test run.
 """
 
 from __future__ import annotations
@@ -50,15 +55,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core.conversations.nextsteps import detect  # noqa: E402
 from core.language.dates.text import find_date, has_date_hint, warm_up  # noqa: E402
-from tests.nextsteps_labelled import by_language, confusion_table  # noqa: E402
+from tests.nextsteps_labelled import available, by_language, confusion_table  # noqa: E402
 from tests.nextsteps_labelled import load as load_split  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-BEFORE = "78b459d"  # main before issue 22: the rules the issue measured
-# The modules as they were at that commit (before core was regrouped), in import order.
-_PREVIOUS = {"core.dates_zh": "_before_dates_zh", "core.date_values": "_before_date_values",
-             "core.dates": "_before_dates", "core.nextsteps": "_before_nextsteps"}
-_MOVED = {"core.periods": "core.language.periods"}  # used by them, unchanged but for its place
+BEFORE = "20dff7f"  # main before issue 22: the rules the issue measured (core/nextsteps.py then)
+_CORE_IMPORT = re.compile(r"^(\s*from\s+)(core(?:\.\w+)+)(\s+import\b)", re.MULTILINE)
+_SUBMODULE_IMPORT = re.compile(r"^from\s+(core(?:\.\w+)*)\s+import\s+(\w+(?:\s*,\s*\w+)*)\s*$", re.MULTILINE)
 
 TZ = "Asia/Shanghai"
 NOW = datetime(2026, 3, 4, 10, 0, tzinfo=ZoneInfo(TZ))
@@ -117,54 +120,89 @@ COMMITMENTS = [
 _DIGIT = re.compile(r"[0-9]")
 
 
-def per_message_us(fn: Callable[[str], object], messages: list[str], repeats: int, min_time: float) -> float:
-    """Median over `repeats` passes of µs per message; each pass runs at least `min_time` s."""
-    samples = []
+CLOCK = time.perf_counter  # --cpu-time: time.process_time
+
+
+def one_pass_us(fn: Callable[[str], object], messages: list[str], min_time: float) -> float:
+    """µs per message of one pass over `messages`, repeated until `min_time` s have gone by."""
+    count, start = 0, CLOCK()
+    while True:
+        for text in messages:
+            fn(text)
+        count += len(messages)
+        elapsed = CLOCK() - start
+        if elapsed >= min_time:
+            return elapsed / count * 1e6
+
+
+def per_message_us(fns: list[Callable[[str], object]], messages: list[str], repeats: int,
+                   min_time: float) -> list[float]:
+    """For each function, the median over `repeats` passes of µs per message. The functions take
+    turns pass by pass, so that a shared machine's changing load falls on all of them alike."""
+    samples: list[list[float]] = [[] for _ in fns]
     for _ in range(repeats):
-        count, start = 0, time.perf_counter()
-        while True:
-            for text in messages:
-                fn(text)
-            count += len(messages)
-            elapsed = time.perf_counter() - start
-            if elapsed >= min_time:
-                break
-        samples.append(elapsed / count * 1e6)
-    return statistics.median(samples)
+        for fn, taken in zip(fns, samples, strict=True):
+            taken.append(one_pass_us(fn, messages, min_time))
+    return [statistics.median(taken) for taken in samples]
 
 
 def previous_detect(commit: str) -> Callable[[str, datetime, str], object] | None:
-    """core.nextsteps.detect as it was at `commit` (with that commit's date rules), or None when
-    git or the commit is not at hand."""
-    for module, name in _PREVIOUS.items():
+    """detect as it was at `commit` (core/nextsteps.py before core was regrouped, else
+    core/conversations/nextsteps.py), with the core modules it imported at that commit: read from
+    git and loaded under names of their own, so today's are untouched. None when git or the
+    commit is not at hand."""
+    prefix = "_at_" + re.sub(r"\W", "_", commit) + "_"
+
+    def show(path: str) -> str | None:
+        found = subprocess.run(["git", "show", f"{commit}:{path}"], cwd=ROOT, capture_output=True, text=True)
+        return found.stdout if found.returncode == 0 else None
+
+    def load(module: str) -> str:
+        name = prefix + module.replace(".", "_")
+        if name in sys.modules:
+            return name
         path = module.replace(".", "/") + ".py"
-        try:
-            source = subprocess.run(["git", "show", f"{commit}:{path}"], cwd=ROOT, capture_output=True,
-                                    text=True, check=True).stdout
-        except (OSError, subprocess.CalledProcessError):
-            return None
-        for old, new in (_PREVIOUS | _MOVED).items():
-            source = source.replace(f"from {old} import", f"from {new} import")
+        source = show(path)
+        if source is None:
+            raise LookupError(path)
+        source = _SUBMODULE_IMPORT.sub(lambda m: submodules(m[1], m[2]), source)
+        source = _CORE_IMPORT.sub(lambda m: m[1] + load(m[2]) + m[3], source)  # its imports first
         spec = importlib.util.spec_from_loader(name, loader=None)
-        loaded = importlib.util.module_from_spec(spec)
-        sys.modules[name] = loaded
-        exec(compile(source, f"{commit}:{path}", "exec"), loaded.__dict__)
-    return sys.modules["_before_nextsteps"].detect
+        assert spec is not None
+        module_object = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module_object
+        exec(compile(source, f"{commit}:{path}", "exec"), module_object.__dict__)
+        if callable(warm := module_object.__dict__.get("warm_up")):
+            warm()  # as today's date rules are warmed up before timing
+        return name
+
+    def submodules(package: str, names: str) -> str:
+        """from core.conversations import nextsteps_zh: a package's modules, each loaded."""
+        if show(package.replace(".", "/") + ".py") is not None:
+            return f"from {package} import {names}"  # a module, not a package: left to _CORE_IMPORT
+        return "; ".join(f"import {load(package + '.' + each.strip())} as {each.strip()}"
+                         for each in names.split(","))
+
+    try:
+        for module in ("core.nextsteps", "core.conversations.nextsteps"):
+            if show(module.replace(".", "/") + ".py") is not None:
+                return sys.modules[load(module)].detect
+    except (OSError, LookupError):
+        pass
+    return None
 
 
-def accuracy(before: Callable | None, commit: str) -> None:
-    rules = [("today", detect)] + ([(f"before ({commit})", before)] if before else [])
+def accuracy(before: list[tuple[str, Callable]]) -> None:
+    rules = [("today", detect)] + [(f"at {commit}", fn) for commit, fn in before]
     print(f"{'split':<12}{'lang':<7}{'n':>4}  " + "".join(f"{name + ': P / R / date':>32}" for name, _ in rules))
-    for split in ("holdout", "validation", "dev"):
+    for split in available():
         rows = load_split(split)
         scores = [by_language(lambda text, fn=fn: _due(fn(text, NOW, TZ)), rows) for _, fn in rules]
         for lang in scores[0]:
             count = sum(row.lang == lang for row in rows)
             print(f"{split:<12}{lang:<7}{count:>4}  " + "".join(
                 f"{f'{s[lang].precision:.3f} / {s[lang].recall:.3f} / {s[lang].date_accuracy:.3f}':>32}" for s in scores))
-    if before is None:
-        print(f"# the rules before ({commit}) could not be read from git")
-    for split in ("holdout", "validation"):
+    for split in (name for name in available() if name != "dev"):
         print(f"\nconfusion by kind, {split} split, today's rules "
               "(right = suggested with the right date, date≠ = suggested with another date):")
         for line in confusion_table(by_language(lambda text: _due(detect(text, NOW, TZ)), load_split(split)).values()):
@@ -179,11 +217,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--min-time", type=float, default=0.2)
-    parser.add_argument("--before", default=BEFORE, help="the commit whose rules to compare with")
+    parser.add_argument("--before", action="append", metavar="COMMIT",
+                        help=f"a commit whose rules to compare with (repeatable; default {BEFORE})")
+    parser.add_argument("--cpu-time", action="store_true",
+                        help="time this process's CPU time, not the wall clock (a loaded machine's other work left out)")
     args = parser.parse_args()
+    if args.cpu_time:
+        global CLOCK
+        CLOCK = time.process_time
     warm_up()
-    before = previous_detect(args.before)
-    accuracy(before, args.before)
+    before = []
+    for commit in args.before or [BEFORE]:
+        if (fn := previous_detect(commit)) is None:
+            print(f"# the rules at {commit} could not be read from git")
+        else:
+            before.append((commit, fn))
+    accuracy(before)
     print()
     hinted = {name: sum(has_date_hint(m) for m in msgs)
               for name, msgs in (("chatter", CHATTER), ("dates", DATES), ("commitments", COMMITMENTS))}
@@ -195,7 +244,7 @@ def main() -> None:
     print(f"# messages: {len(CHATTER)} chatter ({hinted['chatter']} pass the pre-filter, {found['chatter']} found),"
           f" {len(DATES)} dated ({hinted['dates']} pass, {found['dates']} found),"
           f" {len(COMMITMENTS)} commitments ({hinted['commitments']} pass, {found['commitments']} found)")
-    labelled = [row.text for split in ("dev", "validation", "holdout") for row in load_split(split)]
+    labelled = [row.text for split in available() for row in load_split(split)]
     print(f"{'µs per message':<30}{'chatter':>10}{'dates':>10}{'commitments':>13}{'labelled':>10}")
     rows = [
         ("baseline: re.search [0-9]", lambda m: _DIGIT.search(m)),
@@ -203,13 +252,13 @@ def main() -> None:
         ("detect (full)", lambda m: detect(m, NOW, TZ)),
         ("find_date alone", lambda m: find_date(m, NOW, TZ)),
     ]
-    if before is not None:
-        rows.append((f"detect before ({args.before})", lambda m: before(m, NOW, TZ)))
-    for label, fn in rows:
-        figures = [per_message_us(fn, msgs, args.repeats, args.min_time)
-                   for msgs in (CHATTER, DATES, COMMITMENTS, labelled)]
+    rows += [(f"detect at {commit}", lambda m, fn=fn: fn(m, NOW, TZ)) for commit, fn in before]
+    columns = [per_message_us([fn for _, fn in rows], msgs, args.repeats, args.min_time)
+               for msgs in (CHATTER, DATES, COMMITMENTS, labelled)]
+    for index, (label, _) in enumerate(rows):
+        figures = [column[index] for column in columns]
         print(f"{label:<30}" + "".join(f"{f:>{10 if i != 2 else 13}.2f}" for i, f in enumerate(figures)))
-    print(f"# load after: {os.getloadavg()[0]:.2f}")
+    print(f"# load after: {os.getloadavg()[0]:.2f}; clock: {'CPU time' if args.cpu_time else 'wall'}")
 
 
 if __name__ == "__main__":

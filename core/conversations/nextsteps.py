@@ -32,18 +32,20 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 
 from core.conversations import nextsteps_zh
 from core.conversations.nextsteps_lexicon import (
     CANCEL,
     DATE_FILLERS,
+    EN_ADVERBS,
     EN_ASSURANCE,
     EN_ING_VERBS,
     EN_NOT_ACTION,
     EN_OPENERS,
     EN_VERBS,
+    MOVED,
     NEGATION,
     PAST_OR_STATE,
     REQUEST,
@@ -82,31 +84,39 @@ RULES: dict[str, str] = {
     "en.our_will": rf"\b(?:our|my)\s+(?:[\w-]+\s+){{1,3}}?(?:will|shall|is\s+going\s+to|are\s+going\s+to"
                    rf"|is\s+gonna|are\s+gonna)\s+(?!{EN_NOT_ACTION})",
     "en.going_to": r"\b(?:i'm|i\s+am|we're|we\s+are)\s+(?:going\s+to|gonna|planning\s+to|about\s+to"
-                   rf"|aiming\s+to|on\s+track\s+to)\b(?!\s+(?:{EN_NOT_ACTION}))",
+                   rf"|aiming\s+to|hoping\s+to|trying\s+to|on\s+track\s+to)\b(?!\s+(?:{EN_NOT_ACTION}))",
     "en.progressive": rf"\b(?:i'm|i\s+am|we're|we\s+are)\s+(?:{EN_ING_VERBS})\b",
     "en.let_me": r"\blet(?:\s+(?:me|us)|'s)\b(?!\s+(?:know|see)\b)",
     "en.get_back": r"\b(?:get|getting|come|coming|circle|circling)\s+back\s+to\s+you\b",
     "en.you_will_have": r"\byou(?:'ll|\s+will)\s+(?:have|get|receive|see)\b",
-    "en.plan": r"\b(?:i|we)\s+(?:plan|intend|promise|aim)\s+to\b",
-    "en.can": rf"\b(?:i|we)\s+can\s+(?:{EN_VERBS})\b",
+    "en.plan": r"\b(?:i|we)\s+(?:plan|intend|promise|aim|hope|expect)\s+to\b",
+    "en.can": rf"\b(?:i|we)\s+can\s+(?:(?:{EN_ADVERBS})\s+)?(?:{EN_VERBS})\b",
+    # a hedge that still promises: "we should (definitely) be able to get it to you by Friday",
+    # "I should have the numbers to you tomorrow", "our team should easily be able to finish…"
+    "en.should": rf"\b(?:(?:i|we)\s+|(?:our|my)\s+(?:[\w-]+\s+){{1,3}}?)should\s+(?:(?:{EN_ADVERBS})\s+)?"
+                 r"(?:be\s+able\s+to|have\b(?!\s+(?:been|done|known|seen|gone|sent|got|had|\w+ed)\b))\b",
     "en.let_you_know": r"\b(?:i|we)(?:'ll|\s+will)\s+(?:\w+\s+){0,6}?let\s+you\s+know\b",
     "en.expect": r"\bexpect\s+(?:it|them|this|that|the\s+\w+|our\s+\w+|my\s+\w+)\s+(?:by|before|on|from)\b",
     # a subject left out, as chat does: "Will send the contract tomorrow", "sending it today",
     # "Can do Friday 3pm"
-    "en.elided": rf"{_OPENING}(?:will\s+(?:{EN_VERBS})|(?:{EN_ING_VERBS})|can\s+do"
+    "en.elided": rf"{_OPENING}(?:will\s+(?:{EN_VERBS})|(?:{EN_ING_VERBS})|can\s+(?:do|{EN_VERBS})"
                  rf"|(?:happy|glad)\s+to\s+(?:{EN_VERBS}))\b",
     "en.to_follow": r"\bto\s+follow\b",
     "en.happy_to": r"\b(?:i|we)(?:'d|\s+would)\s+be\s+(?:happy|glad)\s+to\b",
     # an invite already sent or a slot booked for a coming date
     "en.scheduled": r"\b(?:i|we)(?:'ve|\s+have)\s+(?:just\s+|already\s+)?(?:sent|booked|scheduled|set\s+up"
                     r"|arranged|blocked|put\s+in)\b",
+    # the same with the subject left out: "Sent you an invite for tomorrow 3pm", "Invite sent for…"
+    "en.invite_sent": rf"{_OPENING}(?:(?:just\s+)?(?:sent|booked|scheduled|set\s+up|blocked)\s+(?:(?:you|us|everyone"
+                      r"|over|out)\s+)*(?:an?\s+|the\s+)?(?:(?:calendar|meeting|teams|zoom)\s+)?(?:invite|invitation"
+                      r"|slot|call|meeting|session)|(?:(?:calendar|meeting)\s+)?invite\s+(?:is\s+)?(?:sent|out))\b",
 }
 # All the rules in one pattern, a group each in key order: one search finds the leftmost match of
 # any rule, and of rules matching at the same place the first key, as a search per rule and
 # min((start, key)) would (tests/unit/test_nextsteps.py checks it).
 _RULE_KEYS = sorted(RULES)
 # en.elided not at a clause's start: what _may_commit looks for in a whole sentence.
-_ELIDED_ANYWHERE = re.compile(rf"(?<![A-Za-z])(?=[A-Za-z])(?:will\s+(?:{EN_VERBS})|(?:{EN_ING_VERBS})|can\s+do"
+_ELIDED_ANYWHERE = re.compile(rf"(?<![A-Za-z])(?=[A-Za-z])(?:will\s+(?:{EN_VERBS})|(?:{EN_ING_VERBS})|can\s+(?:do|{EN_VERBS})"
                               rf"|(?:happy|glad)\s+to\s+(?:{EN_VERBS}))\b", re.IGNORECASE)
 # Every rule starts at the message's start or at a word starting with one of these letters: the
 # check first makes every other position fail at once (a Chinese message has few English words).
@@ -121,6 +131,7 @@ _REQUEST = re.compile(REQUEST, re.IGNORECASE)
 _PAST_OR_STATE = re.compile(PAST_OR_STATE)
 _UNAVAILABLE = re.compile(UNAVAILABLE)
 _THEN = re.compile(THEN, re.IGNORECASE)
+_MOVED = re.compile(MOVED, re.IGNORECASE)
 _ASSURANCE = re.compile(rf"(?<![A-Za-z])(?=[aflgpwAFLGPW])(?:{EN_ASSURANCE})\b|一定|肯定|保证", re.IGNORECASE)
 _FILLERS = re.compile(rf"(?:{DATE_FILLERS}|{EN_ASSURANCE}|一定|肯定|保证|[\W_]|[\U0001F300-\U0001FAFF])+",
                       re.IGNORECASE)
@@ -138,13 +149,24 @@ _ASKS = re.compile(
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _POSSESSIVE = re.compile(r"'s\b")
 _BEFORE = re.compile(r"\s*(?:之前|以前|前)")
+# "I'm in Beijing next week and can swing by on Tuesday", 我下周在北京，周四可以过去: a bare weekday
+# after "next week" (or "the week after next", 下下周) earlier in the sentence is that week's. Not after a next week that names its
+# own day (Wed next week, 下周三) or a thing of it (next week's meeting, 下周的会: the promise may be
+# before it).
+_NEXT_WEEK = re.compile(
+    r"(?P<two>(?<![A-Za-z])(?:the\s+)?week\s+after\s+next|下下个?(?:周|星期|礼拜))(?![A-Za-z'’一二三四五六日天1-7末的])"
+    r"|(?<![A-Za-z])(?<!day\s)(?<!mon\s)(?<!tue\s)(?<!ues\s)(?<!wed\s)(?<!thu\s)(?<!urs\s)(?<!fri\s)(?<!sat\s)"
+    r"(?<!sun\s)(?<!after\s)next\s+week(?![A-Za-z'’]|\s+(?:mon|tue|wed|thu|fri|sat|sun))"
+    r"|(?<!下)下个?(?:周|星期|礼拜)(?![一二三四五六日天1-7末的])", re.IGNORECASE)
+_BARE_WEEKDAY = re.compile(r"(?:on\s+)?(?:mon|tue|tues|wed|wednes|thu|thur|thurs|fri|sat|satur|sun)(?:day)?\.?"
+                           r"|(?:周|星期|礼拜)[一二三四五六日天1-7]", re.IGNORECASE)
 
 # Sentences end at . ! ? 。！？；; or a new line; "p.m." and "3.5" do not end one.
 _SENTENCE = re.compile(r"[^!?！？。；;\n]+?(?:[!?！？。；;]+|(?<![ap]\.m)\.(?=\s|$)|\n|$)", re.IGNORECASE)
 # Clauses end at a comma or colon (not inside 50,000 or 10:30), a dash between spaces, "but",
 # "and" before a new subject or "will", 但是 / 不过.
 _CLAUSE_BREAK = re.compile(
-    r"(?<![0-9])[,:](?![0-9])|[，：;；]|\s[-–—]+\s|\s+but\s+|\s+and\s+(?=(?:i|we|i'll|we'll|will|then)\b)"
+    r"(?<![0-9])[,:](?![0-9])|[，：;；]|\s[-–—]+\s|\s+but\s+|\s+and\s+(?=(?:i|we|i'll|we'll|will|can|should|then)\b)"
     r"|但是|不过|但(?=[我你他她明今后下这周])",
     re.IGNORECASE,
 )
@@ -173,7 +195,7 @@ class _Clause:
     date parsing is most of the cost, and most clauses of a dated message need none)."""
 
     def __init__(self, text: str, now: datetime, tz: str):
-        self.text, self._now, self._tz = text, now, tz
+        self.text, self.now, self._tz = text, now, tz
         self.rule: str | None = None
         self.cue_start = 0
         self.cue: Callable[[], str] = str  # the commitment words, worked out for the step only
@@ -185,17 +207,28 @@ class _Clause:
         return bool(_NEGATION.search(text) or _CANCEL.search(text) or _REQUEST.search(text))
 
     @cached_property
+    def moved(self) -> bool:
+        """Moves something to a date (改到周五下午, moving it to Friday 3pm): not a promise, but
+        the new date is lent to a promise after it."""
+        text = self.text
+        return bool(_MOVED.search(text) and not _NEGATION.search(text) and not _REQUEST.search(text))
+
+    @cached_property
     def past(self) -> bool:
         """Done already, or a state."""
         return bool(_PAST_OR_STATE.search(self.text))
 
     @cached_property
     def date(self) -> DateMatch | None:
-        """The first future date after the commitment words, else the first in the clause."""
-        if self.blocked or not has_date_hint(self.text):
+        """The first future date after the commitment words (or the move), else the first in the
+        clause."""
+        if (self.blocked and not self.moved) or not has_date_hint(self.text):
             return None
-        return ((self.cue_start and _future_date(self.text, self.cue_start, self._now, self._tz))
-                or _future_date(self.text, 0, self._now, self._tz))
+        start = self.cue_start
+        if not start and self.moved and (move := _MOVED.search(self.text)):
+            start = move.end()  # 改到周五下午: the new date, not the old one
+        return ((start and _future_date(self.text, start, self.now, self._tz))
+                or _future_date(self.text, 0, self.now, self._tz))
 
 
 def _sentence_step(sentence: str, now: datetime, tz: str) -> NextStep | None:
@@ -236,6 +269,12 @@ def _read_clause(text: str, now: datetime, tz: str) -> _Clause:
     elif verb:
         span = (clause.date.start, clause.date.end) if clause.date else (0, 0)
         words = nextsteps_zh.commitment(text, span)
+        if words is not None and span[0] < words.start and has_date_hint(text[words.start:]):
+            # 下周的会议我们周五前发您: the date after "我们"
+            clause.cue_start = words.start
+            del clause.date  # read again from the commitment words on (else the first, as before)
+            if clause.date is not None and clause.date.start >= words.start:
+                words = nextsteps_zh.commitment(text, (clause.date.start, clause.date.end)) or words
         if words is not None:
             clause.rule = "zh.ours" if words.subject else "zh.elided"
             clause.cue = lambda: nextsteps_zh.cue_text(text, words)
@@ -270,9 +309,9 @@ def _borrowed(clauses: list[_Clause], index: int) -> _Clause | None:
     """The clause whose date a commitment with none of its own takes: the next one if it holds
     only a date, or the one before if this clause points back to it ("then", 到时候)."""
     clause = clauses[index]
-    if index > 0 and _THEN.search(clause.text):
+    if index > 0:
         before = clauses[index - 1]
-        if before.date is not None and not before.blocked:
+        if (before.moved or (_THEN.search(clause.text) and not before.blocked)) and before.date is not None:
             return before
     if index + 1 < len(clauses):
         after = clauses[index + 1]
@@ -300,7 +339,16 @@ def _step(sentence: str, dated: _Clause, clause: _Clause) -> NextStep:
         title = title[: TITLE_LIMIT - 1] + "…"
     found = dated.date
     assert found is not None  # _sentence_step passes a clause with a date
+    when = found.when
+    if _BARE_WEEKDAY.fullmatch(dated.text[found.start:found.end].strip()):
+        said_before = max(sentence.find(dated.text) + found.start, 0)
+        weeks = [2 if week["two"] else 1 for week in _NEXT_WEEK.finditer(sentence, 0, said_before)]
+        if weeks:  # the weekday of the week named last before it
+            today = dated.now.astimezone(when.tzinfo).date()
+            week_start = today + timedelta(days=7 * weeks[-1] - today.weekday())
+            while when.date() < week_start:
+                when += timedelta(days=7)
     before = _BEFORE.match(dated.text, found.end)  # Friday 前
     date_words = dated.text[found.start:before.end() if before else found.end].strip(" .,!。！")
-    return NextStep(title, found.when, found.has_time, clause.rule or "", clause.cue()[:CUE_LIMIT],
+    return NextStep(title, when, found.has_time, clause.rule or "", clause.cue()[:CUE_LIMIT],
                     date_words[:CUE_LIMIT])

@@ -18,7 +18,7 @@ from __future__ import annotations
 EN_VERBS = (
     r"send|share|get|have|deliver|call|ring|phone|do|finish|sign|ship|come|visit|meet|prepare"
     r"|set\s+up|email|e-mail|forward|follow\s+up|confirm|update|book|schedule|arrange|drop|submit"
-    r"|revert|circle\s+back|loop\s+back|pay|transfer|check|review|provide|put\s+together|draft"
+    r"|revert|circle\s+back|loop\s+back|loop\s+in|pay|transfer|check|review|provide|put\s+together|draft"
     r"|write|bring|issue|process|push|fix|finali[sz]e|sort|nail\s+down|lock\s+in|walk|run"
     r"|present|demo|reach\s+out|contact|join|dial\s+in|ping|shoot|chase|wrap\s+up|complete|close"
     r"|turn\s+around|raise|go\s+live|launch|deploy|install|test|sync|kick\s*off|train|swing\s+by"
@@ -48,6 +48,17 @@ EN_OPENERS = (
     r"|no\s+worries|sounds\s+good|yep|yup|yes|yeah|kk?|def(?:o|initely)?|absolutely|cool|perfect"
     r"|will\s+do|on\s+it|roger|understood|of\s+course"
 )
+# Adverbs that may stand between "we can / we should" and the verb: "we can definitely get…"
+# (not probably, maybe: those are EN_NOT_ACTION's hedges).
+EN_ADVERBS = r"definitely|certainly|surely|easily|still|also|just|absolutely|totally|def"
+# Moving a meeting: its clause commits to nothing alone ("the demo was moved to Friday", 会议改到
+# 周五下午了), but a promise right after it without a date of its own goes with the new date
+# ("moving it to Friday 3pm and I'll resend the invite", "Friday instead then, I'll update the
+# invite", 改到周五下午吧，我再发个邀请).
+MOVED = (
+    r"(?=[mpsbriMPSBRI改挪调换推延顺])\b(?:mov(?:e|ed|ing)|push(?:ed|ing)?|shift(?:ed|ing)?|bump(?:ed|ing)?"
+    r"|reschedul\w*)\b(?:\s+[\w']+){0,3}?\s+(?:to|for)\b|\binstead\b|改到|改成|挪到|调到|换到|推到|推迟到|延到|延期到|顺延到"
+)
 # Words that make a bare date a promise: "Monday for sure", "tomorrow at the latest".
 EN_ASSURANCE = r"for\s+sure|at\s+the\s+latest|latest|guaranteed|without\s+fail|promise"
 
@@ -68,15 +79,19 @@ ZH_VERBS = (
     r"|打款|转账|支付|上门|拜访|过去(?![了的])|过来|开(?:个|一个|个短)?会|演示|报价(?!单)|更新|同步|补(?![贴助])|联系"
     r"|打电话|回电|电话|沟通|对接|对一下|过一下|过一遍|碰(?![到见])|聊|上线|部署|完成|落实|搞定|处理"
     r"|跟进|整理|开通|开好|开票|开(?=[A-Za-z]|账号|权限|发票|通)|安装|调试|培训|汇报|核对|修改|改好"
-    r"|评审|推进|敲定|确定|定下来|搭好|搭建|测试|验收|实施|交付|走流程|下单|送达|见面|考察|申请|催"
+    r"|评审|推进|敲定|确定|定下来|搭好|搭建|测试|验收|实施|交付|走流程|下单|送达|见面|考察|申请|催|(?:准时|按时)(?:参加|出席|参会)"
     r"|解决|修复|订好|预约|到(?=场|现场|您|你们|贵司|货)|准时到|按时到"
     # a verb and its result: 修好, 走完, 做完, 弄好, 改掉, 查清楚, 做出来, 谈定
     r"|[修做弄改写搞走跑办查调配装测审批谈理签填录](?:好(?![的吗了呀啊像])|完|掉|清楚|出来|定(?![期]))"
-    r"|排查|检查|核实|核查|查(?=一下|清楚|完)|看(?=一下)|梳理|对齐|整改|优化|补齐|写(?![字])"
+    r"|排查|检查|核实|核查|查(?=一下|清楚|完)|过(?=方案|合同|需求|报价|文档|细节|流程)|看(?=一下)|梳理|对齐|整改|优化|补齐|写(?![字])"
 )
-# English verbs written inside Chinese: 我们 Friday 前 update 一下 deck.
+# English verbs written inside Chinese: 我们 Friday 前 update 一下 deck. Not after a word that
+# makes them a thing: final quote, the invoice, our demo (我们老板周五要 final quote).
+_EN_NOUN_BEFORE = ("final", "the", "a", "an", "new", "revised", "updated", "formal", "official", "signed",
+                   "our", "your", "their", "this", "that", "my")
 ZH_EN_VERBS = (
-    r"(?<![A-Za-z])(?i:send|share|update|follow\s*up|check|review|confirm|sync|call|ping|email"
+    r"(?<![A-Za-z])" + "".join(rf"(?<!\b{word}\s)(?<!\b{word.upper()}\s)(?<!\b{word.title()}\s)"
+                               for word in _EN_NOUN_BEFORE) + r"(?i:send|share|update|follow\s*up|check|review|confirm|sync|call|ping|email"
     r"|deliver|finali[sz]e|fix|prepare|present|schedule|book|arrange|issue|sign|approve|submit"
     r"|ship|deploy|kick\s*off|demo|visit|meet(?:ing)?|revert|reply|close|test|launch|handle"
     r"|process|set\s*up|release|quote|invoice|onsite|reach\s+out|pay|wrap\s+up|go\s*live|align"
@@ -92,7 +107,7 @@ ZH_EN_COMPLEMENT = r"一下|一遍|完(?!成)|好(?![的吗了])|掉"
 ZH_EN_NOT_VERB = (
     r"(?:in|at|on|to|for|the|a|an|is|am|are|be|was|with|and|or|all|full|whole|busy|off|out|ooo|pto"
     r"|team|guys|side|boss|it|this|that|ok|okay|yes|no|next|by|before|after|until|day|week"
-    r"|holiday|vacation|leave|sick)(?![A-Za-z])"
+    r"|holiday|vacation|leave|sick|offsite|wfh|away|travel\w*)(?![A-Za-z])"
 )
 # A clause that says no to doing something. 不 and 没 in their usual words only: 不错 (good),
 # 不好意思 (sorry), 不过 (but), 没问题 (no problem) are not negations.
@@ -106,15 +121,26 @@ NEGATION = (
 CANCEL = (
     r"\b(?:cancel\w*|skip|postpon\w*|push\w*\s+back|call\w*\s+(?:it\s+)?off|reschedul\w*"
     r"|no\s+need|not\s+needed|drop\s+\w+'s|on\s+hold)\b|hold\s*(?:住|一下|一?段)|先\s*hold"
-    r"|取消|推迟|延期|改期|改到|改成|改天|暂停|先不|不用|延后|顺延|往后推|待定"
+    r"|取消|推迟|延期|改期|改到|改成|挪到|调到|换到|推到|改天|暂停|先不|不用|延后|顺延|往后推|待定"
 )
 # Asking the other side to act: "please send", 麻烦…, 希望你们….
 REQUEST = (
     r"\b(?:please|pls|plz|kindly)\b"
-    r"|请(?![假教问客])|麻烦|劳烦|辛苦|希望|需要(?:你|您|贵)|要求|帮忙|帮我|能否|可否"
+    # 请 alone, not inside 邀请 (invite), 申请 (apply), 请示 (ask one's own boss), 请假 (leave)
+    r"|(?<![邀申聘宴])请(?![假教问客示])|欢迎|麻烦|劳烦|辛苦|希望|需要(?:你|您|贵)|要求|帮忙|帮我|能否|可否"
 )
 # Done already, or a state rather than an action.
 PAST_OR_STATE = r"已经|已(?!读)|刚刚|刚才|全天|一整天|(?<![要还就])是(?!的)|才|(?i:\b(?:full|all|whole)[\s-]day\b)"
+# An action judged, not promised: 今天沟通很顺利, 培训挺顺利的, 聊得很开心, 反响很热烈, 今天的 meeting
+# 很 productive.
+ZH_EVALUATION = (
+    r"(?=[得效反都很挺非特十相蛮真太])(?:得\s*(?:很|挺|非常|特别|十分|相当|蛮|真|太|不错)"  # 聊得很开心
+    # a degree word and any word but a manner or a wish of a promise: 很快发, 很乐意过来, 非常感谢
+    r"|(?:效果|反响|都)?\s*(?:很|挺|非常|特别|十分|相当|蛮|真|太)\s*"
+    r"(?:[a-z]{3,}|(?![快早晚及认仔乐愿高荣期想希需抱感谢重])[\u4e00-\u9fff]))"
+)
+# Our side wanting to receive something: 我们老板说 Friday 要看到 final quote, 我们财务下周一要拿到发票.
+ZH_WANTS = r"(?:要|想|需要|必须|得|希望)\s*(?:看到|收到|拿到|见到|接到)"
 # A Chinese clause that only says when something is: kickoff 定在下周二, budget review 在 next month
 # (the time phrase, blanked out as ＿, ends the clause).
 ZH_DATE_FACT = r"(?:定在|定于|安排在|在|是)\s*＿+\s*(?:之?前)?\s*[的了吧啊呢。.!！]*\s*$"

@@ -28,10 +28,12 @@ from core.conversations.nextsteps_lexicon import (
     ZH_EN_NOT_VERB,
     ZH_EN_SLOT_AFTER,
     ZH_EN_VERBS,
+    ZH_EVALUATION,
     ZH_OBJECT_MARKERS,
     ZH_OTHERS,
     ZH_OURS,
     ZH_VERBS,
+    ZH_WANTS,
 )
 
 
@@ -68,6 +70,8 @@ _EN_IN_SLOT = re.compile(
     rf"|(?<![A-Za-z])(?P<before>(?!{ZH_EN_NOT_VERB}){_EN_WORD})(?=\s*(?:{ZH_EN_COMPLEMENT}))"
 )
 _DATE_FACT = re.compile(ZH_DATE_FACT)
+_EVALUATION = re.compile(ZH_EVALUATION)
+_WANTS = re.compile(ZH_WANTS)
 _OURS = re.compile(rf"(?:{ZH_OURS})")
 _OTHERS = re.compile(rf"(?:{ZH_OTHERS})")
 _AS_OBJECT = re.compile(rf"(?:{ZH_OBJECT_MARKERS})\s*(?:{ZH_OTHERS}|{ZH_OURS})")
@@ -110,8 +114,8 @@ def commitment(clause: str, date: tuple[int, int]) -> Words | None:
     """The words that make `clause` a commitment, or None. `date` is the span of its time
     phrase (the caller has already ruled out negations, questions, requests and cancellations)."""
     masked = _mask(clause, date)
-    if _DATE_FACT.search(masked):
-        return None  # kickoff 定在下周二: when something is, not a promise
+    if _DATE_FACT.search(masked) or _EVALUATION.search(masked) or _WANTS.search(masked):
+        return None  # kickoff 定在下周二 / 今天沟通很顺利 / 我们老板要看到报价: not a promise
     unmarked = _AS_OBJECT.sub(lambda m: "＿" * len(m.group()), masked)
     subject = _OURS.search(unmarked)
     verb = _first_verb(masked, subject.end() if subject else 0) or _first_verb(masked, 0)
@@ -161,6 +165,10 @@ class Span:
 def _first_verb(masked: str, pos: int) -> re.Match[str] | Span | None:
     """The first verb from `pos` on: a word of the lexicon, or an English word in a verb's slot."""
     listed = _VERB.search(masked, pos)
+    # a verb right after 的 or 参加 is a thing: 今天的 meeting, 周五的演示, 参加培训 (the verb, if any,
+    # comes later)
+    while listed is not None and masked[:listed.start()].rstrip().endswith(("的", "参加", "出席")):
+        listed = _VERB.search(masked, listed.end())
     for found in _EN_IN_SLOT.finditer(masked):
         group = "verb" if found["verb"] else "before"
         if found.start(group) < pos:

@@ -441,6 +441,16 @@ def test_hint_never_hides_a_date(text):
     ("明天 at 10:30am 过来", "明天 at 10:30am", "2026-03-05 10:30", True),
     ("下周一10点我们 call 一下", "下周一10点", "2026-03-09 10:00", True),
     ("周五 4pm sync", "周五 4pm", "2026-03-06 16:00", True),
+    # working days skip the weekend (issue 22, third round); spoken days; 一早 is first thing
+    ("circle back within 3 working days", "within 3 working days", "2026-03-09 17:00", False),
+    ("within two business days", "within two business days", "2026-03-06 17:00", False),
+    ("in 1 business day", "in 1 business day", "2026-03-05 17:00", False),
+    ("我们5个工作日内寄到", "5个工作日内", "2026-03-11 17:00", False),
+    ("3 个工作日内 update", "3 个工作日内", "2026-03-09 17:00", False),
+    ("明儿给您发过去", "明儿", "2026-03-05 17:00", False),
+    ("今儿下午发", "今儿下午", "2026-03-04 14:00", True),
+    ("后儿个过去", "后儿个", "2026-03-06 17:00", False),
+    ("明天一早打给您", "明天一早", "2026-03-05 09:00", True),
 ])
 def test_deadline_forms_of_chat(text, span, due, has_time):
     found = find_date(text, NOW, TZ)

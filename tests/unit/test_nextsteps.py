@@ -297,3 +297,51 @@ def test_the_second_round_generalises(text, due):
     step = detect(text, NOW, TZ)
     expected = None if due is None else datetime.strptime(due, "%Y-%m-%d %H:%M").replace(tzinfo=ZoneInfo(TZ))
     assert (None if step is None else step.due) == expected
+
+
+@pytest.mark.parametrize(("text", "due"), [
+    # 请 inside a word is no request: 邀请, 申请, 请示
+    ("我明天发会议邀请给您", "2026-03-05 17:00"),
+    ("我们周五前提交申请", "2026-03-06 17:00"),
+    ("麻烦明天把合同发我", None),
+    # a meeting moved by us lends its new date to the promise after it; alone it is no promise
+    ("明天的会我这边临时有事，改到周五下午吧，我再发个邀请", "2026-03-06 14:00"),
+    ("moving it to Friday 3pm and I'll resend the invite", "2026-03-06 15:00"),
+    ("明天的会改到下周一", None),
+    ("The demo was moved to Friday.", None),
+    # an action judged, an action after 的, our side wanting to receive: no promise
+    ("辛苦各位，今天沟通很顺利", None),
+    ("thanks 各位，今天的 meeting 很 productive", None),
+    ("我们老板说 Friday 要看到 final quote", None),
+    ("我们财务下周一要拿到发票", None),
+    ("我们老板周五要 final quote", None),  # an English verb after "final" is a thing
+    # a week other than next week before a bare weekday; hedges; a move with "instead"; judged
+    ("下下周我们在上海，周二过去拜访", "2026-03-17 17:00"),
+    ("The week after next we're in Shanghai and can visit on Tuesday.", "2026-03-17 17:00"),
+    ("We're hoping to get the quote to you by Friday.", "2026-03-06 17:00"),
+    ("They're hoping to close by Friday.", None),
+    ("Friday instead then, I'll update the invite.", "2026-03-06 17:00"),
+    ("今天 demo 反响很热烈", None),
+    ("今天 workshop 讨论得很深入，thanks all", None),
+    ("我们明天会很快发给您", "2026-03-05 17:00"),
+    ("这个很重要我们明天发", "2026-03-05 17:00"),
+    ("我们周五前 send final quote", "2026-03-06 17:00"),
+    ("周五的演示我来准备", "2026-03-06 17:00"),
+    # a state and a promise in one clause; a bare weekday after "next week" is that week's
+    ("We're at the expo in Guangzhou next week and can drop by your office on Wednesday.", "2026-03-11 17:00"),
+    ("我下周在北京，周四可以顺便过去拜访", "2026-03-12 17:00"),
+    ("I'll send it on Thursday.", "2026-03-05 17:00"),
+    ("Wed next week we kick off, I'll send the agenda by Friday.", "2026-03-06 17:00"),
+    ("下周的会议我们周五前把材料发您", "2026-03-06 17:00"),
+    ("我下周参加培训", None),
+    # a hedge, an adverb, an invite sent with no subject
+    ("We should definitely be able to get the quote to you by Friday.", "2026-03-06 17:00"),
+    ("We can definitely get the PO raised on Monday.", "2026-03-09 17:00"),
+    ("Sent you an invite for tomorrow 3pm to walk through the rollout plan.", "2026-03-05 15:00"),
+    ("Sent you the deck yesterday.", None),
+    ("You should send it over by Friday.", None),
+])
+def test_the_third_round_generalises(text, due):
+    step = detect(text, NOW, TZ)
+    expected = None if due is None else datetime.strptime(due, "%Y-%m-%d %H:%M").replace(tzinfo=ZoneInfo(TZ))
+    assert (None if step is None else step.due) == expected

@@ -44,6 +44,7 @@ from core.language.dates.zh import (
     Hit,
     Roll,
     add_months,
+    add_working_days,
     after,
     at,
     day_of_month,
@@ -246,7 +247,8 @@ _DAY = "|".join(
         # the 15th, on the 9th: this month's, else next month's
         r"the\s+(?P<ordinal>[0-9]{1,2})(?:st|nd|rd|th)(?!\s+(?:of\s+(?:the|this|our|my|your)|floor|time|round"
         r"|version|edition|place|item|page|row|line|point|step|person|anniversary|century)\b)",
-        rf"(?:(?:in|within)\s+(?P<in_count>{_COUNT})\s+(?P<in_unit>day|week|month)s?"
+        rf"(?:(?:in|within)\s+(?P<in_count>{_COUNT})\s+(?P<in_work>(?:working|business)\s+)?"
+        r"(?P<in_unit>day|week|month)s?"
         rf"|(?P<later_count>{_COUNT})\s+(?P<later_unit>day|week|month)s?"
         r"\s+(?:from\s+(?:now|today)|later))",
     ]
@@ -396,6 +398,8 @@ def _en_day(day_part: re.Match[str], span: str, now: datetime) -> tuple[date, Ro
         return _en_span(day_part, now)
     if day_part["in_count"] or day_part["later_count"]:
         count = _count(day_part["in_count"] or day_part["later_count"])
+        if day_part["in_work"] and count is not None and count == int(count) and day_part["in_unit"].lower() == "day":
+            return add_working_days(today, int(count)), None  # within 3 working days
         return _days_later(today, count, (day_part["in_unit"] or day_part["later_unit"]).lower())
     return _month_name_day(span, now)
 

@@ -77,6 +77,15 @@ def weekday_of_week(now: datetime, weeks_ahead: int, weekday: int) -> date:
     return monday + timedelta(days=7 * weeks_ahead + weekday)
 
 
+def add_working_days(day: date, count: int) -> date:
+    """The `count`th working day (Monday to Friday) after `day`: 3 working days from a Wednesday
+    is the Monday after."""
+    while count > 0:
+        day += timedelta(days=1)
+        count -= day.weekday() < 5
+    return day
+
+
 def add_months(day: date, months: int) -> date:
     """Same day-of-month `months` later, clamped to the month's length (Jan 31 + 1 = Feb 28)."""
     year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
@@ -135,18 +144,19 @@ _DAY = "|".join(
         r"(?<![去前0-9])(?P<year_prefix>[0-9]{4}|今|本|明)?年(?:底|末)",
         rf"(?<![0-9])(?:(?P<year>[0-9]{{4}})年)?(?P<month>{NUM})月(?P<mday>{NUM})"
         r"(?:[日号]|(?![0-9万千百亿元块%]))",
-        rf"{_NOT_AFTER_NUMBER}(?P<dur_n>{NUM}|半)个?(?P<dur_unit>天|日|周|星期|礼拜|月)"
+        rf"{_NOT_AFTER_NUMBER}(?P<dur_n>{NUM}|半)\s*个?\s*(?P<dur_unit>天|日|周|星期|礼拜|月|工作日|工作天)"
         r"(?:以后|之后|后|以内|之内|内)",
         # 15号 alone, but not 3号楼, 5号线, 1号方案, 3日元
         rf"(?<![0-9.第/\-])(?P<dom>[0-9]{{1,2}})[号日](?![{_NOT_A_DAY_NOUN}])",
-        r"(?P<rel>大后天|后天|明天|明日|明早|明晚|今天|今日|今早|今晚)",
+        # 明儿 / 今儿 / 后儿(个): the northern spoken days
+        r"(?P<rel>大后天|后天|明天|明日|明早|明晚|今天|今日|今早|今晚|[今明后]儿个?)",
     ]
 )
 _HOURS = (
     rf"{_NOT_AFTER_NUMBER}(?P<hours_n>{NUM}|半)个?(?P<hours_unit>小时|钟头|分钟)"
     r"(?:以后|之后|后|以内|之内|内)"
 )
-_PERIOD = r"(?P<period>上午|中午|下午|晚上|早上|早晨|傍晚|凌晨|夜里)"
+_PERIOD = r"(?P<period>上午|中午|下午|晚上|早上|早晨|一大早|一早|傍晚|凌晨|夜里)"  # 一早: first thing
 _CLOCK = (
     rf"(?:(?P<hour>{NUM})(?:点钟|点|點|时|時)(?:(?P<half>半)|(?P<quarter>一刻|三刻)|"
     rf"(?P<minute>{NUM})分?)?|(?P<hh>[0-9]{{1,2}})[:：](?P<mm>[0-9]{{2}}))(?![0-9都也儿])"
@@ -188,9 +198,10 @@ _WEEKDAYS = (
 _WEEKS_AHEAD = {"下": 1, "下个": 1, "下下": 2, "下下个": 2, "这": 0, "这个": 0, "本": 0}
 _REL_DAYS = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3}
 _REL_DAYS |= {"今早": 0, "今晚": 0, "明早": 1, "明晚": 1}
+_REL_DAYS |= {"今儿": 0, "今儿个": 0, "明儿": 1, "明儿个": 1, "后儿": 2, "后儿个": 2}
 _REL_PERIOD = {"今早": "早上", "今晚": "晚上", "明早": "早上", "明晚": "晚上"}  # 今晚8点 = 20:00
 # A part of the day without a clock time means its start, so that a reminder is not late.
-_PERIOD_START = {"早上": 9 * 60, "早晨": 9 * 60, "上午": 9 * 60, "中午": 12 * 60}
+_PERIOD_START = {"早上": 9 * 60, "早晨": 9 * 60, "一早": 9 * 60, "一大早": 9 * 60, "上午": 9 * 60, "中午": 12 * 60}
 _PERIOD_START |= {"下午": 14 * 60, "傍晚": 18 * 60, "晚上": 20 * 60, "夜里": 20 * 60}
 _MONTH_OFFSET = {"下下个月": 2, "下个月": 1, "下月": 1, "本月": 0, "这个月": 0, "这月": 0}
 
@@ -311,7 +322,8 @@ def _month_and_day(part: re.Match[str], today: date) -> tuple[date, Roll | None]
 
 
 def _duration_day(part: re.Match[str], today: date) -> tuple[date, Roll | None] | None:
-    """三天后, 两周后, 3个月后, 半个月后 (15 days), 3天内 (due on the third day)."""
+    """三天后, 两周后, 3个月后, 半个月后 (15 days), 3天内 (due on the third day), 5个工作日内
+    (the fifth working day)."""
     unit = part["dur_unit"]
     if part["dur_n"] == "半":
         return (today + timedelta(days=15), None) if unit == "月" else None
@@ -320,6 +332,8 @@ def _duration_day(part: re.Match[str], today: date) -> tuple[date, Roll | None] 
         return None
     if unit == "月":
         return add_months(today, count), None
+    if unit.startswith("工作"):
+        return add_working_days(today, count), None
     return today + timedelta(days=count * (1 if unit in "天日" else 7)), None
 
 
