@@ -453,8 +453,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # -- conversation capture: link, unlink, capture (core.services.chats) ------------------------
     "chat.linked_deal": {
-        "en": "🔴 This chat is now recorded into {deal} ({customer} — {title}): every message sent here from now on is saved to the deal's timeline. {who} can stop it: “capture off” pauses, “unlink” stops for good.",
-        "zh": "🔴 本群消息将记录到商机 {deal}（{customer} — {title}）：从现在起群内每条消息都会保存到该商机的跟进记录。{who}可以停止：“记录 关”暂停，“解绑”永久停止。",
+        "en": "🔴 This chat is now recorded into {deal} ({name}): every message sent here from now on is saved to the deal's timeline. {who} can stop it: “capture off” pauses, “unlink” stops for good.",
+        "zh": "🔴 本群消息将记录到商机 {deal}（{name}）：从现在起群内每条消息都会保存到该商机的跟进记录。{who}可以停止：“记录 关”暂停，“解绑”永久停止。",
     },
     "chat.linked_customer": {
         "en": "🔴 This chat is now recorded for the customer {customer}: every message sent here from now on is saved to the customer's timeline. {who} can stop it: “capture off” pauses, “unlink” stops for good.",
@@ -1703,7 +1703,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                        "zh": "{who} 过单定为{category}"},
     "forecast.uncalled": {"en": "{count} deals not called yet: review closing", "zh": "{count} 个商机尚未定分类：过单 本期"},
     # -- knowledge (issue 20): summary, playbook, faq, retro, cases (core/services/summary.py …) --
-    "summary.title": {"en": "Summary of {deal} · {customer} — {title}", "zh": "{deal} 摘要 · {customer} — {title}"},
+    "summary.title": {"en": "Summary of {deal} · {name}", "zh": "{deal} 摘要 · {name}"},
     "summary.path": {"en": "Path: {path}", "zh": "阶段路径：{path}"},
     "summary.stay": {"en": "{stage} {days}d", "zh": "{stage} {days} 天"},
     "summary.stay_now": {"en": "{stage} {days}d (now)", "zh": "{stage} {days} 天（当前）"},
@@ -1825,8 +1825,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cases.title": {"en": "Cases ({count}) · {asked}", "zh": "历史项目案例（{count}）· {asked}"},
     "cases.none": {"en": "No closed deal of your team matches. Try fewer words, or: cases",
                    "zh": "团队中没有符合条件的已关闭商机。请减少关键词，或：案例"},
-    "cases.head": {"en": "{deal} · {customer} — {title} · {status} {amount} · {kind}",
-                   "zh": "{deal} · {customer} — {title} · {status} {amount} · 客户类型：{kind}"},
+    "cases.head": {"en": "{deal} · {name} · {status} {amount} · {kind}",
+                   "zh": "{deal} · {name} · {status} {amount} · 客户类型：{kind}"},
     "cases.path": {"en": "  Path ({days}d): {path}", "zh": "  阶段路径（共 {days} 天）：{path}"},
     "cases.lost_reason": {"en": "  Lost because: {reason}", "zh": "  丢单原因：{reason}"},
     "cases.retro": {"en": "  Retro: {text}", "zh": "  复盘：{text}"},
