@@ -162,6 +162,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "该指令此前已执行：平台重复投递了这条消息，本次未再次执行。",
     },
     "err.usage": {"en": "Usage: {usage}", "zh": "用法：{usage}"},
+    # -- the console (adapters.console): a typed number presses a button -------------------------
+    "console.no_button": {
+        "en": "There is no button {number}: the last reply to {where} has {count} (1–{count}). A number presses a button of the last reply in its conversation: 2 yours, @alice 2 alice's, @alice #room 2 in #room.",
+        "zh": "没有第 {number} 个按钮：{where} 收到的上一条回复有 {count} 个按钮（1–{count}）。输入数字即按下同一对话中上一条回复的按钮：2 是您的，@alice 2 是 alice 的，@alice #room 2 是 #room 中的。",
+    },
+    "console.no_buttons": {
+        "en": "There is no button {number}: the last reply to {where} has none. A number presses a button of the last reply in its conversation: 2 yours, @alice 2 alice's, @alice #room 2 in #room.",
+        "zh": "没有第 {number} 个按钮：{where} 收到的上一条回复没有按钮。输入数字即按下同一对话中上一条回复的按钮：2 是您的，@alice 2 是 alice 的，@alice #room 2 是 #room 中的。",
+    },
     # -- what the argument names are called in "Missing …" ---------------------------------------
     "arg.customer": {"en": "the customer", "zh": "客户名称"},
     "arg.deal": {"en": "the deal id (D-12)", "zh": "商机编号（如 D-12）"},
