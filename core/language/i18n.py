@@ -162,6 +162,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "该指令此前已执行：平台重复投递了这条消息，本次未再次执行。",
     },
     "err.usage": {"en": "Usage: {usage}", "zh": "用法：{usage}"},
+    "err.count_least": {
+        "en": "“{value}”: {what} must be a whole number of at least {least}.",
+        "zh": "“{value}”：{what}必须是不小于 {least} 的整数。",
+    },
+    "err.count_range": {
+        "en": "“{value}”: {what} must be a whole number from {least} to {most}.",
+        "zh": "“{value}”：{what}必须是 {least} 到 {most} 之间的整数。",
+    },
     # -- the console (adapters.console): a typed number presses a button -------------------------
     "console.no_button": {
         "en": "There is no button {number}: the last reply to {where} has {count} (1–{count}). A number presses a button of the last reply in its conversation: 2 yours, @alice 2 alice's, @alice #room 2 in #room.",
@@ -183,6 +191,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "arg.member": {"en": "the member (@name)", "zh": "成员（@用户名）"},
     "arg.value": {"en": "the value", "zh": "取值"},
     "arg.item": {"en": "the deliverable number", "zh": "输出物序号"},
+    "arg.step": {"en": "the approval step", "zh": "审批步骤"},
     # -- deal cards and lists --------------------------------------------------------------------
     "card.stage_within": {"en": "{stage} · day {days} of {sla}", "zh": "{stage} · 第 {days} 天（阶段时限 {sla} 天）"},
     "card.stage_over": {
@@ -1247,10 +1256,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "“{value}”不是目标值：请在 @用户 或团队名后写金额或数量，例如 目标 @alice 50万 本季度。",
     },
     "err.target_too_large": {"en": "{value} is too large for a target.", "zh": "{value} 作为目标过大。"},
-    "err.target_count": {
-        "en": "{value} is not a whole number: counted targets (wins, new deals, follow-ups) are whole numbers.",
-        "zh": "{value} 不是整数：按数量的目标（赢单数、新商机、跟进）须为整数。",
-    },
+    "arg.target_count": {"en": "a counted target (wins, new deals, follow-ups)", "zh": "按数量的目标（赢单数、新商机、跟进）"},
     "arg.target_value": {"en": "the target (an amount or a count)", "zh": "目标值（金额或数量）"},
     "target.set": {"en": "Target set: {who} · {metric} {value} · {period}.",
                    "zh": "已设定目标：{who} · {metric} {value} · {period}。"},
@@ -1343,8 +1349,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "arg.update_item": {"en": "the item number", "zh": "序号"},
     "err.bad_update_ref": {"en": "\u201c{value}\u201d is not an update number like U-3.",
                            "zh": "“{value}”不是进展更新编号（如 U-3）。"},
-    "err.bad_update_item": {"en": "\u201c{value}\u201d is not an item number (1, 2, …).",
-                            "zh": "“{value}”不是序号（1、2……）。"},
     "update.title": {"en": "Your update {update}: here is what I read. Nothing is written until you confirm.",
                      "zh": "进展更新 {update}：以下是我读到的内容，确认之前不会写入。"},
     "update.item_log": {"en": "{n}. {deal}: follow-up \u201c{text}\u201d", "zh": "{n}. {deal}：跟进“{text}”"},
@@ -1489,8 +1493,6 @@ MESSAGES: dict[str, dict[str, str]] = {
                              "zh": "“{value}”不是审批编号，审批编号形如 A-3。"},
     "err.bad_discount": {"en": "“{value}” is not a discount; write a percentage over 0 and under 100, like 15%.",
                          "zh": "“{value}”不是有效折扣；请写 0 到 100 之间的百分比，如 15%，或 8折。"},
-    "err.bad_step": {"en": "“{value}” is not a step; steps are numbered from 1.",
-                     "zh": "“{value}”不是有效步骤；步骤从 1 开始编号。"},
     "err.approval_not_found": {"en": "There is no approval {ref}.", "zh": "没有找到审批 {ref}。"},
     "approval.not_needed": {"en": "{deal}: {what} needs no approval under your team's policy.",
                             "zh": "{deal}：按团队审批规则，{what}无需审批。"},
@@ -1602,13 +1604,25 @@ MESSAGES: dict[str, dict[str, str]] = {
     # -- points, leaderboard, review (issue 19) --------------------------------------------------------
     "arg.handle": {"en": "the member (@alice)", "zh": "成员（@alice）"},
     "arg.points": {"en": "the points (a whole number)", "zh": "分数（整数）"},
+    "arg.award": {"en": "an award of points", "zh": "奖励的积分"},
+    "arg.rule_points": {"en": "a rule's points", "zh": "规则的分数"},
+    "arg.points_cap": {"en": "the daily cap", "zh": "每日上限"},
+    "err.points_other_team": {
+        "en": "@{handle} is in another team: a manager sees the points of their own team's members. Yours: points · your team's: leaderboard",
+        "zh": "@{handle} 属于其他团队：主管只能查看本团队成员的积分。查看自己的：积分 · 本团队排行：排行榜",
+    },
+    "err.points_award_other_team": {
+        "en": "@{handle} is in another team: a manager awards points to their own team's members.",
+        "zh": "@{handle} 属于其他团队：主管只能给本团队成员奖励积分。",
+    },
+    "err.points_award_zero": {
+        "en": "An award of 0 points changes nothing: give 1 to {most}, or -1 to -{most} to take points away.",
+        "zh": "奖励 0 分没有任何作用：请给 1 到 {most} 分，或用 -1 到 -{most} 扣分。",
+    },
     "arg.award_reason": {"en": "the reason for the award", "zh": "奖励原因"},
     "arg.answer": {"en": "the answer: commit, best, pipeline, slip <date>, lost or skip",
                    "zh": "答案：承诺、最佳、管道、延期 <日期>、丢单 或 跳过"},
     "arg.slip_date": {"en": "the new expected close date", "zh": "新的预计成交日期"},
-    "err.points_number": {"en": "“{value}” is not a whole number of points.", "zh": "“{value}”不是整数分数。"},
-    "err.points_range": {"en": "{value} is out of range: at most {most} (and not 0).",
-                         "zh": "{value} 超出范围：最多 {most}（且不能为 0）。"},
     "err.points_rule": {
         "en": "“{value}” is no rule: daily, follow-up, deliverable, task, next-step or first-contact.",
         "zh": "没有“{value}”这条规则：可写 日报、跟进、输出物、任务、下一步 或 首次联系。",
@@ -1669,6 +1683,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "err.review_answer": {"en": "“{value}” is no answer: commit, best, pipeline, slip <date>, lost or skip.",
                           "zh": "“{value}”无法识别：可答 承诺、最佳、管道、延期 <日期>、丢单 或 跳过。"},
     "err.review_extra": {"en": "“{value}” is not understood after the answer.", "zh": "答案后面的“{value}”无法识别。"},
+    "err.review_not_found": {
+        "en": "There is no deal {ref}: check its number on the review card. Start the review with: review",
+        "zh": "没有找到商机 {ref}：请核对过单卡片上的编号。开始过单：过单",
+    },
+    "err.review_other_team": {
+        "en": "{deal} belongs to another team: a manager reviews their own team's deals. Start with: review",
+        "zh": "{deal} 属于其他团队：主管只能过本团队的商机。开始过单：过单",
+    },
     "err.review_closed": {"en": "{deal} is closed already: only open deals are reviewed.",
                           "zh": "{deal} 已结束：过单只针对在跟商机。"},
     "err.review_slip_past": {"en": "A slip moves {deal}'s close date later: pick a date after today.",
