@@ -92,7 +92,7 @@ def read_complaints(a: Args) -> c.Command:
         return c.ListComplaints()
     if len(words) == 1 and words[0] in _ALL:
         return c.ListComplaints(everything=True)
-    raise a.error("err.extra_args", text=" ".join(words)[:40])
+    raise a.error("err.extra_args", text=a.rest_after(0)[:40])  # as typed
 
 
 def read_health(a: Args) -> c.Command:

@@ -1054,6 +1054,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cust.latest": {"en": "Latest follow-ups ({count} in all):", "zh": "最近跟进（共 {count} 条）："},
     "cust.tasks": {"en": "Open tasks ({count}):", "zh": "待办任务（{count}）："},
     "cust.none": {"en": "  none", "zh": "  无"},
+    "cust.not_found_id": {
+        "en": "No customer “{name}” in your team: that is an id (D-12, T-7), and here a customer's name belongs, e.g. Acme.",
+        "zh": "你的团队没有客户“{name}”：这是编号（如 D-12、T-7），此处应写客户名称，例如 Acme。",
+    },
     "cust.not_found": {
         "en": "No customer “{name}” in your team. Customers come with their first deal: new {name}.",
         "zh": "你的团队没有客户“{name}”。新建商机时会同时建立客户：新建 {name}。",

@@ -111,6 +111,7 @@ def fold(word: str) -> str:
     return unicodedata.normalize("NFKC", word).casefold()
 
 
+_NOT_A_NAME = re.compile(r"[+-][0-9]+|[dtcslua]-[0-9]+", re.IGNORECASE)  # a number or an id, never a user
 _WHOLE = re.compile(r"[+-]?[0-9]+")  # a count as typed (a message is at most MAX_LENGTH long)
 
 
@@ -198,7 +199,7 @@ class Args:
 
     def handle(self, word: str) -> str:
         m = _HANDLE.match(word if word.startswith("@") else "@" + word)
-        if not m:
+        if not m or (not word.startswith("@") and _NOT_A_NAME.fullmatch(word)):  # `-2`, `D-12`: no one's name
             raise self.error("err.bad_handle", value=word[:40])
         return m[1].lower()
 

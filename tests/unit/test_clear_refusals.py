@@ -89,3 +89,19 @@ def test_a_complaint_names_a_deal_or_a_customer(chat):
 ])
 def test_counts_say_which_whole_numbers_they_take(chat, who, text, title):
     assert refused(chat, who, text) == title
+
+
+@pytest.mark.parametrize(("who", "text", "title"), [
+    ("mia", "onboard -2", "“-2” is not a user; write @name."),
+    ("mia", "带新人 D-12", "“D-12”不是有效的用户，请写成 @用户名。"),
+    ("mia", "assign D-1 -2", "“-2” is not a user; write @name."),
+    ("boss", "member T-7", "“T-7” is not a user; write @name."),
+    ("mia", 'contact D-1 "Wang"',
+     "No customer “D-1” in your team: that is an id (D-12, T-7), and here a customer's name belongs, e.g. Acme."),
+    ("mia", "联系人列表 T-7", "你的团队没有客户“T-7”：这是编号（如 D-12、T-7），此处应写客户名称，例如 Acme。"),
+    ("mia", "pool D-999999", "There is no team “D-999999”."),
+    ("mia", "pool West", "Only admins see another team's pool (West)."),
+    ("mia", "complaints D-999999", "I don't know what to do with “D-999999”."),
+])
+def test_ids_and_numbers_where_a_name_belongs(chat, who, text, title):
+    assert refused(chat, who, text) == title
