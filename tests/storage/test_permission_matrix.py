@@ -115,7 +115,8 @@ def _tables(*names: str) -> frozenset[str]:
 
 
 ROWS: tuple[Row, ...] = (
-    Row("help", "help"),
+    Row("help", "help"),  # also the welcome's [All commands] button
+    Row("help", "help start"),  # Telegram's /start: the short welcome
     Row("new", "new Zulu owner:@{person}", {"rep_other": "err.forbidden_assign",
                                             "manager_other": "err.assign_other_team"},
         _tables("deals", "customers", "stage_changes")),
