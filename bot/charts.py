@@ -266,11 +266,13 @@ class MatplotlibCharts:
         colours = ("#3b82c4", "#f0ad4e", "#7fb77e", "#d9534f", "#8e6cc0", "#5bc0de")
         weeks = list(range(len(picture.weeks)))
         money = _Money(picture.currency, words.lang)
+        keyed = None  # the legend's panel: the first one with lines (a "No data" panel has none)
         for ax, (label, kind, series) in zip(axes, picture.panels, strict=False):
             ax.set_title(words(label), fontsize=9, loc="left")
             if not any(v is not None for _, values in series for v in values):
                 _no_data(ax, words)
                 continue
+            keyed = keyed or ax
             percent = kind == "percent"
             top = 0.0
             for i, (team, values) in enumerate(series):
@@ -290,8 +292,8 @@ class MatplotlibCharts:
             ax.tick_params(axis="y", labelsize=7)
             ax.set_ylim(0, 5.5 if kind == "score" else max(top * 1.25, 10 if percent else 1))
             ax.spines[["top", "right"]].set_visible(False)
-        if len(picture.panels[0][2]) > 1:
-            axes[0].legend(loc="best", fontsize=7, frameon=False)
+        if keyed is not None and len(picture.panels[0][2]) > 1:  # which line is which team
+            keyed.legend(loc="best", fontsize=7, frameon=False)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ PLATFORM = "telegram"
 RUN_ANY = "deal"  # `/deal <command text>`
 _COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
 VERB_COMMANDS = frozenset(v.key for v in VERBS if _COMMAND_NAME.fullmatch(v.key))
-_ALIASES = {"start": "help"}  # what Telegram sends when someone opens the bot
+_ALIASES = {"start": "help start"}  # what Telegram sends when someone opens the bot: the short welcome
 _RUN_ANY_SUMMARY = {
     "en": "run any command, e.g. /deal move D-12 next",
     "zh": "执行任意命令，中文也可以，如 /deal 推进 D-12 报价",

@@ -58,9 +58,7 @@ def discount(a: Args, value: str) -> Decimal:
 
 
 def _step(a: Args, value: str) -> int:
-    if not value.isdigit() or not 1 <= int(value) <= MAX_STEP:
-        raise a.error("err.bad_step", value=value[:40])
-    return int(value)
+    return a.count(value, "step", most=MAX_STEP)
 
 
 def read_approve(a: Args) -> c.Command:

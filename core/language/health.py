@@ -9,7 +9,8 @@ from core.language import commands as c
 from core.language.parser import Args, Token, read_figures
 
 MAX_TEXT = 500  # a complaint, a comment or a resolution note (core.health.feedback.MAX_TEXT)
-_DEAL_ID = re.compile(r"^(?:d-?|#)(\d{1,9})$", re.IGNORECASE)
+_DEAL_SAID = re.compile(r"^(?:d-?|#)(\d+)(?:[:：,，;；]\s*(.*))?$", re.IGNORECASE | re.DOTALL)
+_OTHER_ID = re.compile(r"^[tcslua]-\d+[:：,，;；]?$", re.IGNORECASE)  # a task's, complaint's, … id
 _COMPLAINT_ID = re.compile(r"^c-?(\d{1,9})$", re.IGNORECASE)
 _SCORE = re.compile(r"^([0-9]+)(?:/5|分|星)?$")
 _SEND = {"send", "ask", "survey", "发送", "发给客户", "调查"}
@@ -51,8 +52,15 @@ def read_complaint(a: Args) -> c.Command:
         raise a.missing("customer")
     first = tokens[0]
     deal_id, customer, rest = None, None, tokens[1:]
-    if not first.quoted and _DEAL_ID.match(first.text):
-        deal_id = a.deal_id_of(first.text)
+    said = None if first.quoted else _DEAL_SAID.match(first.text)
+    if said:  # `D-12`, `D-12:`, `D-12：交货晚`: a deal, however many digits (never a customer "D-12")
+        if len(said[1]) > 9:
+            raise a.error("err.complaint_no_deal", ref=f"D-{said[1]}"[:40])
+        deal_id = int(said[1])
+        if said[2]:
+            rest = [Token(said[2], first.start, first.end), *rest]
+    elif not first.quoted and _OTHER_ID.match(first.text):
+        raise a.error("err.complaint_whose", value=first.text[:40])
     elif first.quoted:
         customer = a.name(first.text)
     else:
@@ -84,7 +92,7 @@ def read_complaints(a: Args) -> c.Command:
         return c.ListComplaints()
     if len(words) == 1 and words[0] in _ALL:
         return c.ListComplaints(everything=True)
-    raise a.error("err.extra_args", text=" ".join(words)[:40])
+    raise a.error("err.extra_args", text=a.rest_after(0)[:40])  # as typed
 
 
 def read_health(a: Args) -> c.Command:

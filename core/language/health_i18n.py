@@ -17,6 +17,14 @@ HEALTH_MESSAGES: dict[str, dict[str, str]] = {
                           "zh": "一次只能解决一条投诉：先 解决 {first}，再 解决 {second}。"},
     "csat.replaced": {"en": "It replaces today's earlier score {before}/5 for {deal}.",
                       "zh": "已替换 {deal} 今天早些时候的评分 {before}/5。"},
+    "err.complaint_no_deal": {
+        "en": "There is no deal {ref}, so nothing was logged. Name an existing deal (your deals: deals) or the "
+              "customer: complaint Acme \"what they said\"",
+        "zh": "没有找到商机 {ref}，投诉未登记。请写现有的商机编号（查看商机：商机），或写客户名称：投诉 Acme “投诉内容”"},
+    "err.complaint_whose": {
+        "en": "“{value}” is not a deal or a customer: a complaint is logged on a deal (D-12) or a customer's name "
+              "(quoted if it looks like an id).",
+        "zh": "“{value}”不是商机或客户：投诉应登记在商机（如 D-12）或客户名称上（名称像编号时请加引号）。"},
     "err.complaint_not_found": {"en": "There is no complaint {code}.", "zh": "没有投诉 {code}。"},
     "err.forbidden_complaint": {
         "en": "No permission: {code} about {customer} is resolved by whoever logged it, the customer's owner "

@@ -162,6 +162,23 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "该指令此前已执行：平台重复投递了这条消息，本次未再次执行。",
     },
     "err.usage": {"en": "Usage: {usage}", "zh": "用法：{usage}"},
+    "err.count_least": {
+        "en": "“{value}”: {what} must be a whole number of at least {least}.",
+        "zh": "“{value}”：{what}必须是不小于 {least} 的整数。",
+    },
+    "err.count_range": {
+        "en": "“{value}”: {what} must be a whole number from {least} to {most}.",
+        "zh": "“{value}”：{what}必须是 {least} 到 {most} 之间的整数。",
+    },
+    # -- the console (adapters.console): a typed number presses a button -------------------------
+    "console.no_button": {
+        "en": "There is no button {number}: the last reply to {where} has {count} (1–{count}). A number presses a button of the last reply in its conversation: 2 yours, @alice 2 alice's, @alice #room 2 in #room.",
+        "zh": "没有第 {number} 个按钮：{where} 收到的上一条回复有 {count} 个按钮（1–{count}）。输入数字即按下同一对话中上一条回复的按钮：2 是您的，@alice 2 是 alice 的，@alice #room 2 是 #room 中的。",
+    },
+    "console.no_buttons": {
+        "en": "There is no button {number}: the last reply to {where} has none. A number presses a button of the last reply in its conversation: 2 yours, @alice 2 alice's, @alice #room 2 in #room.",
+        "zh": "没有第 {number} 个按钮：{where} 收到的上一条回复没有按钮。输入数字即按下同一对话中上一条回复的按钮：2 是您的，@alice 2 是 alice 的，@alice #room 2 是 #room 中的。",
+    },
     # -- what the argument names are called in "Missing …" ---------------------------------------
     "arg.customer": {"en": "the customer", "zh": "客户名称"},
     "arg.deal": {"en": "the deal id (D-12)", "zh": "商机编号（如 D-12）"},
@@ -174,6 +191,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "arg.member": {"en": "the member (@name)", "zh": "成员（@用户名）"},
     "arg.value": {"en": "the value", "zh": "取值"},
     "arg.item": {"en": "the deliverable number", "zh": "输出物序号"},
+    "arg.step": {"en": "the approval step", "zh": "审批步骤"},
     # -- deal cards and lists --------------------------------------------------------------------
     "card.stage_within": {"en": "{stage} · day {days} of {sla}", "zh": "{stage} · 第 {days} 天（阶段时限 {sla} 天）"},
     "card.stage_over": {
@@ -207,6 +225,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "status.lost_on": {"en": "lost on {when}: {reason}", "zh": "{when} 丢单：{reason}"},
     "button.next": {"en": "→ {stage}", "zh": "推进到{stage}"},
     "button.tasks": {"en": "Tasks", "zh": "待办"},
+    "button.help": {"en": "All commands", "zh": "全部命令"},
     "button.history": {"en": "History", "zh": "操作日志"},
     "button.done": {"en": "Done", "zh": "完成"},
     "list.more": {"en": "… and {count} more: narrow it with {command}", "zh": "…… 还有 {count} 条，可用 {command} 缩小范围"},
@@ -453,8 +472,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # -- conversation capture: link, unlink, capture (core.services.chats) ------------------------
     "chat.linked_deal": {
-        "en": "🔴 This chat is now recorded into {deal} ({customer} — {title}): every message sent here from now on is saved to the deal's timeline. {who} can stop it: “capture off” pauses, “unlink” stops for good.",
-        "zh": "🔴 本群消息将记录到商机 {deal}（{customer} — {title}）：从现在起群内每条消息都会保存到该商机的跟进记录。{who}可以停止：“记录 关”暂停，“解绑”永久停止。",
+        "en": "🔴 This chat is now recorded into {deal} ({name}): every message sent here from now on is saved to the deal's timeline. {who} can stop it: “capture off” pauses, “unlink” stops for good.",
+        "zh": "🔴 本群消息将记录到商机 {deal}（{name}）：从现在起群内每条消息都会保存到该商机的跟进记录。{who}可以停止：“记录 关”暂停，“解绑”永久停止。",
     },
     "chat.linked_customer": {
         "en": "🔴 This chat is now recorded for the customer {customer}: every message sent here from now on is saved to the customer's timeline. {who} can stop it: “capture off” pauses, “unlink” stops for good.",
@@ -611,6 +630,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "试试：新建 华为 5万 · 推进 D-1 下一步 · 跟进 D-1 电话：下周三前发报价 · 待办",
     },
     "help.more": {"en": "help <verb> shows one command in detail.", "zh": "帮助 <命令> 查看某个命令的详细用法。"},
+    "help.welcome": {"en": "Welcome to dealbot: your team's sales pipeline, in this chat.",
+                     "zh": "欢迎使用 dealbot：在聊天里管理团队的销售商机。"},
+    "help.welcome_1": {"en": "Create a deal: new Acme 50k close:end of quarter",
+                       "zh": "新建商机：新建 华为 5万 成交:季度末"},
+    "help.welcome_2": {"en": "Move it on and log what happened: move D-1 next · log D-1 call: send quote by Friday",
+                       "zh": "推进并记录跟进：推进 D-1 下一步 · 跟进 D-1 电话：下周三前发报价"},
+    "help.welcome_3": {"en": "Your tasks and deals: tasks · deals mine · in Chinese too: 新建 华为 5万",
+                       "zh": "我的待办和商机：待办 · 商机 我的 · 也可以用英文：new Acme 50k"},
+    "help.welcome_4": {"en": "Everything I can do: help · one command in detail: help new",
+                       "zh": "全部功能：帮助 · 某个命令的详细用法：帮助 新建"},
     # -- account linking, erasure, robust display (issue 14) ----------------------------------
     "err.date_out_of_range": {
         "en": "“{value}” is too far from today: give a date between 1970 and {latest}.",
@@ -1025,6 +1054,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cust.latest": {"en": "Latest follow-ups ({count} in all):", "zh": "最近跟进（共 {count} 条）："},
     "cust.tasks": {"en": "Open tasks ({count}):", "zh": "待办任务（{count}）："},
     "cust.none": {"en": "  none", "zh": "  无"},
+    "cust.not_found_id": {
+        "en": "No customer “{name}” in your team: that is an id (D-12, T-7), and here a customer's name belongs, e.g. Acme.",
+        "zh": "你的团队没有客户“{name}”：这是编号（如 D-12、T-7），此处应写客户名称，例如 Acme。",
+    },
     "cust.not_found": {
         "en": "No customer “{name}” in your team. Customers come with their first deal: new {name}.",
         "zh": "你的团队没有客户“{name}”。新建商机时会同时建立客户：新建 {name}。",
@@ -1227,10 +1260,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "“{value}”不是目标值：请在 @用户 或团队名后写金额或数量，例如 目标 @alice 50万 本季度。",
     },
     "err.target_too_large": {"en": "{value} is too large for a target.", "zh": "{value} 作为目标过大。"},
-    "err.target_count": {
-        "en": "{value} is not a whole number: counted targets (wins, new deals, follow-ups) are whole numbers.",
-        "zh": "{value} 不是整数：按数量的目标（赢单数、新商机、跟进）须为整数。",
-    },
+    "arg.target_count": {"en": "a counted target (wins, new deals, follow-ups)", "zh": "按数量的目标（赢单数、新商机、跟进）"},
     "arg.target_value": {"en": "the target (an amount or a count)", "zh": "目标值（金额或数量）"},
     "target.set": {"en": "Target set: {who} · {metric} {value} · {period}.",
                    "zh": "已设定目标：{who} · {metric} {value} · {period}。"},
@@ -1323,8 +1353,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "arg.update_item": {"en": "the item number", "zh": "序号"},
     "err.bad_update_ref": {"en": "\u201c{value}\u201d is not an update number like U-3.",
                            "zh": "“{value}”不是进展更新编号（如 U-3）。"},
-    "err.bad_update_item": {"en": "\u201c{value}\u201d is not an item number (1, 2, …).",
-                            "zh": "“{value}”不是序号（1、2……）。"},
     "update.title": {"en": "Your update {update}: here is what I read. Nothing is written until you confirm.",
                      "zh": "进展更新 {update}：以下是我读到的内容，确认之前不会写入。"},
     "update.item_log": {"en": "{n}. {deal}: follow-up \u201c{text}\u201d", "zh": "{n}. {deal}：跟进“{text}”"},
@@ -1469,8 +1497,6 @@ MESSAGES: dict[str, dict[str, str]] = {
                              "zh": "“{value}”不是审批编号，审批编号形如 A-3。"},
     "err.bad_discount": {"en": "“{value}” is not a discount; write a percentage over 0 and under 100, like 15%.",
                          "zh": "“{value}”不是有效折扣；请写 0 到 100 之间的百分比，如 15%，或 8折。"},
-    "err.bad_step": {"en": "“{value}” is not a step; steps are numbered from 1.",
-                     "zh": "“{value}”不是有效步骤；步骤从 1 开始编号。"},
     "err.approval_not_found": {"en": "There is no approval {ref}.", "zh": "没有找到审批 {ref}。"},
     "approval.not_needed": {"en": "{deal}: {what} needs no approval under your team's policy.",
                             "zh": "{deal}：按团队审批规则，{what}无需审批。"},
@@ -1582,13 +1608,25 @@ MESSAGES: dict[str, dict[str, str]] = {
     # -- points, leaderboard, review (issue 19) --------------------------------------------------------
     "arg.handle": {"en": "the member (@alice)", "zh": "成员（@alice）"},
     "arg.points": {"en": "the points (a whole number)", "zh": "分数（整数）"},
+    "arg.award": {"en": "an award of points", "zh": "奖励的积分"},
+    "arg.rule_points": {"en": "a rule's points", "zh": "规则的分数"},
+    "arg.points_cap": {"en": "the daily cap", "zh": "每日上限"},
+    "err.points_other_team": {
+        "en": "@{handle} is in another team: a manager sees the points of their own team's members. Yours: points · your team's: leaderboard",
+        "zh": "@{handle} 属于其他团队：主管只能查看本团队成员的积分。查看自己的：积分 · 本团队排行：排行榜",
+    },
+    "err.points_award_other_team": {
+        "en": "@{handle} is in another team: a manager awards points to their own team's members.",
+        "zh": "@{handle} 属于其他团队：主管只能给本团队成员奖励积分。",
+    },
+    "err.points_award_zero": {
+        "en": "An award of 0 points changes nothing: give 1 to {most}, or -1 to -{most} to take points away.",
+        "zh": "奖励 0 分没有任何作用：请给 1 到 {most} 分，或用 -1 到 -{most} 扣分。",
+    },
     "arg.award_reason": {"en": "the reason for the award", "zh": "奖励原因"},
     "arg.answer": {"en": "the answer: commit, best, pipeline, slip <date>, lost or skip",
                    "zh": "答案：承诺、最佳、管道、延期 <日期>、丢单 或 跳过"},
     "arg.slip_date": {"en": "the new expected close date", "zh": "新的预计成交日期"},
-    "err.points_number": {"en": "“{value}” is not a whole number of points.", "zh": "“{value}”不是整数分数。"},
-    "err.points_range": {"en": "{value} is out of range: at most {most} (and not 0).",
-                         "zh": "{value} 超出范围：最多 {most}（且不能为 0）。"},
     "err.points_rule": {
         "en": "“{value}” is no rule: daily, follow-up, deliverable, task, next-step or first-contact.",
         "zh": "没有“{value}”这条规则：可写 日报、跟进、输出物、任务、下一步 或 首次联系。",
@@ -1649,6 +1687,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "err.review_answer": {"en": "“{value}” is no answer: commit, best, pipeline, slip <date>, lost or skip.",
                           "zh": "“{value}”无法识别：可答 承诺、最佳、管道、延期 <日期>、丢单 或 跳过。"},
     "err.review_extra": {"en": "“{value}” is not understood after the answer.", "zh": "答案后面的“{value}”无法识别。"},
+    "err.review_not_found": {
+        "en": "There is no deal {ref}: check its number on the review card. Start the review with: review",
+        "zh": "没有找到商机 {ref}：请核对过单卡片上的编号。开始过单：过单",
+    },
+    "err.review_other_team": {
+        "en": "{deal} belongs to another team: a manager reviews their own team's deals. Start with: review",
+        "zh": "{deal} 属于其他团队：主管只能过本团队的商机。开始过单：过单",
+    },
     "err.review_closed": {"en": "{deal} is closed already: only open deals are reviewed.",
                           "zh": "{deal} 已结束：过单只针对在跟商机。"},
     "err.review_slip_past": {"en": "A slip moves {deal}'s close date later: pick a date after today.",
@@ -1703,7 +1749,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                        "zh": "{who} 过单定为{category}"},
     "forecast.uncalled": {"en": "{count} deals not called yet: review closing", "zh": "{count} 个商机尚未定分类：过单 本期"},
     # -- knowledge (issue 20): summary, playbook, faq, retro, cases (core/services/summary.py …) --
-    "summary.title": {"en": "Summary of {deal} · {customer} — {title}", "zh": "{deal} 摘要 · {customer} — {title}"},
+    "summary.title": {"en": "Summary of {deal} · {name}", "zh": "{deal} 摘要 · {name}"},
     "summary.path": {"en": "Path: {path}", "zh": "阶段路径：{path}"},
     "summary.stay": {"en": "{stage} {days}d", "zh": "{stage} {days} 天"},
     "summary.stay_now": {"en": "{stage} {days}d (now)", "zh": "{stage} {days} 天（当前）"},
@@ -1825,8 +1871,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cases.title": {"en": "Cases ({count}) · {asked}", "zh": "历史项目案例（{count}）· {asked}"},
     "cases.none": {"en": "No closed deal of your team matches. Try fewer words, or: cases",
                    "zh": "团队中没有符合条件的已关闭商机。请减少关键词，或：案例"},
-    "cases.head": {"en": "{deal} · {customer} — {title} · {status} {amount} · {kind}",
-                   "zh": "{deal} · {customer} — {title} · {status} {amount} · 客户类型：{kind}"},
+    "cases.head": {"en": "{deal} · {name} · {status} {amount} · {kind}",
+                   "zh": "{deal} · {name} · {status} {amount} · 客户类型：{kind}"},
     "cases.path": {"en": "  Path ({days}d): {path}", "zh": "  阶段路径（共 {days} 天）：{path}"},
     "cases.lost_reason": {"en": "  Lost because: {reason}", "zh": "  丢单原因：{reason}"},
     "cases.retro": {"en": "  Retro: {text}", "zh": "  复盘：{text}"},
@@ -1921,12 +1967,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "api.problem.extra": {"en": "{field} is not a field of this request", "zh": "{field} 不是此请求的字段"},
     "api.problem.json": {"en": "the body is not valid JSON", "zh": "请求体不是有效的 JSON"},
     "api.problem.date": {"en": "{field} is not a date (e.g. 2026-06-30)", "zh": "{field} 不是日期（例如 2026-06-30）"},
-    "api.problem.number": {"en": "{field} is not a whole number", "zh": "{field} 不是整数"},
+    "api.problem.number": {"en": "{field} must be a whole number", "zh": "{field} 必须是整数"},
     "api.problem.bool": {"en": "{field} is true or false", "zh": "{field} 只能是 true 或 false"},
     "api.problem.text": {"en": "{field} must be text", "zh": "{field} 必须是文本"},
     "api.problem.list": {"en": "{field} must be a list", "zh": "{field} 必须是列表"},
-    "api.problem.at_least": {"en": "{field} is at least {n}", "zh": "{field} 不能小于 {n}"},
-    "api.problem.at_most": {"en": "{field} is at most {n}", "zh": "{field} 不能大于 {n}"},
+    "api.problem.at_least": {"en": "{field} must be at least {n}", "zh": "{field} 不能小于 {n}"},
+    "api.problem.at_most": {"en": "{field} must be at most {n}", "zh": "{field} 不能大于 {n}"},
     "api.problem.one_of": {"en": "{field} is not one of the allowed values", "zh": "{field} 不是允许的取值"},
     "api.problem.other": {"en": "{field} is not valid", "zh": "{field} 无效"},
 }

@@ -111,6 +111,10 @@ def fold(word: str) -> str:
     return unicodedata.normalize("NFKC", word).casefold()
 
 
+_NOT_A_NAME = re.compile(r"[+-][0-9]+|[dtcslua]-[0-9]+", re.IGNORECASE)  # a number or an id, never a user
+_WHOLE = re.compile(r"[+-]?[0-9]+")  # a count as typed (a message is at most MAX_LENGTH long)
+
+
 class Args:
     """The words after the verb, with helpers that raise ParseError naming the verb."""
 
@@ -171,6 +175,17 @@ class Args:
             return self.amount(f"{word.text} {following.text}"), 2
         return self.amount(word.text), 1
 
+    def count(self, word: str, what: str, *, least: int = 1, most: int | None = None) -> int:
+        """A whole number from `least` (to `most`), typed in digits (full-width ones too); anything
+        else is one message naming what it counts and the numbers it may be (`arg.<what>`)."""
+        m = _WHOLE.fullmatch(unicodedata.normalize("NFKC", word))
+        number = int(m[0]) if m else None
+        if number is None or number < least or (most is not None and number > most):
+            if most is None:
+                raise self.error("err.count_least", value=word[:40], what_key=f"arg.{what}", least=least)
+            raise self.error("err.count_range", value=word[:40], what_key=f"arg.{what}", least=least, most=most)
+        return number
+
     def date(self, word: str) -> datetime:
         return checks.date(word, self.ctx.now, self.ctx.timezone, error=self.error, read=self.read_date)
 
@@ -184,7 +199,7 @@ class Args:
 
     def handle(self, word: str) -> str:
         m = _HANDLE.match(word if word.startswith("@") else "@" + word)
-        if not m:
+        if not m or (not word.startswith("@") and _NOT_A_NAME.fullmatch(word)):  # `-2`, `D-12`: no one's name
             raise self.error("err.bad_handle", value=word[:40])
         return m[1].lower()
 
@@ -424,9 +439,9 @@ def read_check(a: Args) -> c.Command:
     deal_id = a.deal_id()
     if len(a.tokens) < 2:
         raise a.missing("item")
-    if len(a.tokens) > 2 or not a.tokens[1].text.isdigit() or int(a.tokens[1].text) < 1:
-        raise a.error("err.extra_args", text=a.rest_after(1)[:40])
-    return c.CheckDeliverable(deal_id, int(a.tokens[1].text))
+    if len(a.tokens) > 2:
+        raise a.error("err.extra_args", text=a.rest_after(2)[:40])
+    return c.CheckDeliverable(deal_id, a.count(a.tokens[1].text, "item"))
 
 
 def read_won(a: Args) -> c.Command:
@@ -694,6 +709,8 @@ def _snooze_until(a: Args, text: str) -> datetime:
             count = float(m["n"]) if m["n"][0].isdigit() else cn_number(m["n"])
         unit = _SPAN_UNITS.get(m["unit"][0].lower())
         if count is not None and unit is not None:
+            if count > MAX_SNOOZE_DAYS * 24 * 60:  # `99999999999d`: longer than any snooze (timedelta overflows)
+                raise a.error("err.snooze_too_long", days=MAX_SNOOZE_DAYS)
             return a.ctx.now + timedelta(**{unit: count})
     when = parse_date(text, a.ctx.now, a.ctx.timezone)
     if when is None:
@@ -974,6 +991,18 @@ _MAX_TARGET = 10**12
 _TARGET_OFF = {"off", "remove", "none", "删除", "取消", "关闭"}  # the value that removes a target
 
 
+_NUMBER_LIKE = re.compile(r"[+-]?[0-9.,]+")
+
+
+def _counted(tokens: list[Token], i: int) -> bool:
+    """Is tokens[i] a number followed by a counting metric (`-2 wins`, `2.5 新商机`)?"""
+    if tokens[i].quoted or not _NUMBER_LIKE.fullmatch(unicodedata.normalize("NFKC", tokens[i].text)):
+        return False
+    after = [tok.text.casefold() for tok in tokens[i + 1:i + 3]]
+    return any(TARGET_METRICS.get(" ".join(after[:size])) not in (None, "won_amount") for size in (2, 1)
+               if len(after) >= size)
+
+
 def read_target(a: Args) -> c.Command:
     """`target [@user | team] <value> [metric] [period]`: the subject, then the value (an amount,
     or a count for the counting metrics; `off` removes the target), the metric and the period
@@ -984,13 +1013,18 @@ def read_target(a: Args) -> c.Command:
     i, handle, team_words = 0, None, []
     if tokens[0].text.startswith("@"):
         handle, i = a.handle(tokens[0].text), 1
-    while i < len(tokens) and tokens[i].text.casefold() not in _TARGET_OFF and a.money_at(tokens, i) is None:
+    while (i < len(tokens) and tokens[i].text.casefold() not in _TARGET_OFF and not _counted(tokens, i)
+           and a.money_at(tokens, i) is None):
         team_words.append(tokens[i].text)
         i += 1
+    found: tuple[Money, int] | None = None
     if i < len(tokens) and tokens[i].text.casefold() in _TARGET_OFF:
-        found: tuple[Money, int] | None = (Money(Decimal(0), a.ctx.currency), 1)
-    else:
-        found = a.money_at(tokens, i) if i < len(tokens) else None
+        found = (Money(Decimal(0), a.ctx.currency), 1)
+    elif i < len(tokens) and _counted(tokens, i):  # `8 wins`: a count, never an amount
+        count = a.count(tokens[i].text, "target_count")  # too large: err.target_too_large below
+        found = (Money(Decimal(count), a.ctx.currency), 1)
+    elif i < len(tokens):
+        found = a.money_at(tokens, i)
     if found is None:
         if handle is None and team_words:
             raise a.error("err.target_value", value=" ".join(team_words)[:40])
@@ -1009,7 +1043,7 @@ def read_target(a: Args) -> c.Command:
     if money.amount > _MAX_TARGET:
         raise a.error("err.target_too_large", value=tokens[i].text[:40])
     if metric != "won_amount" and money.amount != money.amount.to_integral_value():
-        raise a.error("err.target_count", value=tokens[i].text[:40])
+        raise a.error("err.count_least", value=tokens[i].text[:40], what_key="arg.target_count", least=1)
     today = a.ctx.now.astimezone(ZoneInfo(a.ctx.timezone)).date()
     period = parse_period(" ".join(rest), today) if rest else None
     if rest and period is None:
@@ -1038,10 +1072,7 @@ def read_skip(a: Args) -> c.Command:
         raise a.missing("update_item")
     if len(a.tokens) > 2:
         raise a.error("err.extra_args", text=a.rest_after(2)[:40])
-    item = a.tokens[1].text
-    if not item.isdigit() or not 0 < int(item) <= 99:
-        raise a.error("err.bad_update_item", value=item[:20])
-    return c.SkipUpdateItem(update_id, int(item))
+    return c.SkipUpdateItem(update_id, a.count(a.tokens[1].text, "update_item", most=99))
 
 
 def _update_id(a: Args) -> int:

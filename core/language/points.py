@@ -42,18 +42,6 @@ ANSWER_WORDS = {
 CLOSING_WORDS = {"closing", "本期", "本月成交", "closing-this-period"}
 
 
-def _integer(a: Args, word: str, most: int, *, signed: bool) -> int:
-    text = word.lstrip("+")
-    negative = signed and text.startswith("-")
-    digits = text[1:] if negative else text
-    if not digits.isascii() or not digits.isdigit() or len(digits) > 6:
-        raise a.error("err.points_number", value=word[:40])
-    number = -int(digits) if negative else int(digits)
-    if abs(number) > most or (signed and number == 0):
-        raise a.error("err.points_range", value=word[:40], most=most)
-    return number
-
-
 def read_points(a: Args) -> c.Command:
     """`points [@user] [period]`, `points award @user <n> <reason>`, `points rules`,
     `points rule <rule> <n> [cap:<n>]`, `points on|off`."""
@@ -64,7 +52,9 @@ def read_points(a: Args) -> c.Command:
             raise a.missing("handle")
         if len(tokens) < 3:
             raise a.missing("points")
-        points = _integer(a, tokens[2].text, MAX_AWARD, signed=True)
+        points = a.count(tokens[2].text, "award", least=-MAX_AWARD, most=MAX_AWARD)
+        if points == 0:
+            raise a.error("err.points_award_zero", most=MAX_AWARD)
         reason = a.rest_after(3).strip().strip("\"“”'")
         if not reason:
             raise a.missing("award_reason")
@@ -78,7 +68,7 @@ def read_points(a: Args) -> c.Command:
         rest = tokens[2:]
         if not rest:
             raise a.missing("points")
-        points = _integer(a, rest[0].text, MAX_RULE_POINTS, signed=False)
+        points = a.count(rest[0].text, "rule_points", least=0, most=MAX_RULE_POINTS)
         cap = None
         words = [tok.text for tok in rest[1:]]
         if words:
@@ -88,7 +78,7 @@ def read_points(a: Args) -> c.Command:
                 name, value = words
             if fold(name.strip()) not in _CAP or not value.strip():
                 raise a.error("err.points_cap", value=joined[:40])
-            cap = _integer(a, value.strip(), MAX_RULE_POINTS, signed=False)
+            cap = a.count(value.strip(), "points_cap", least=0, most=MAX_RULE_POINTS)
         return c.SetPointRule(rule=rule, points=points, cap=cap)
     if first in _OFF or first in _ON:
         if len(tokens) > 1:

@@ -105,6 +105,22 @@ def unchecked(deal: Deal, stage: Stage) -> list[tuple[int, str]]:
     ]
 
 
+def deal_name(customer: str | None, title: str | None) -> str:
+    """A deal as people call it, naming the customer once: "Acme" for a deal titled after its
+    customer (a new deal's default title), "Acme Phase 2" for a title that begins with it,
+    "Acme — Phase 2" otherwise."""
+    customer, title = (customer or "").strip(), " ".join((title or "").split())
+    if not customer:
+        return title or "—"
+    if not title or title.casefold() == customer.casefold():
+        return customer
+    if title.casefold().startswith(customer.casefold()):
+        after = title[len(customer)]
+        if not (after.isascii() and after.isalnum()):  # "Acme Phase 2", "华为二期"; not "A" in "Apple"
+            return title
+    return f"{customer} — {title}"
+
+
 def deal_card(ctx: Context, deal: Deal, *, new: bool = False) -> Reply:
     """The card of one deal. new=True: the deal was created in this unit of work.
 
@@ -113,7 +129,7 @@ def deal_card(ctx: Context, deal: Deal, *, new: bool = False) -> Reply:
     """
     customer = ctx.uow.customers.get(deal.customer_id)
     stage = ctx.pipeline.get(deal.stage)
-    reply = Reply(title=f"{deal.code} · {customer.name if customer else '—'} — {deal.title}",
+    reply = Reply(title=f"{deal.code} · {deal_name(customer.name if customer else None, deal.title)}",
                   language=ctx.lang)
     reply.fields = _card_fields(ctx, deal)
     probability = deal_probability(ctx, deal)

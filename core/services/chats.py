@@ -21,7 +21,7 @@ from core.language import commands as c
 from core.language.errors import UserError
 from core.language.i18n import t
 from core.ports.unit_of_work import UnitOfWork
-from core.replies.cards import handle_of, when
+from core.replies.cards import deal_name, handle_of, when
 from core.services.deals import load_deal
 
 CAPTURE_PLATFORMS = ("slack", "telegram", "dingtalk")
@@ -169,7 +169,8 @@ def _notice(ctx: Context, deal: Deal | None, customer: Customer | None, binding:
         return t("chat.linked_mentions_only", ctx.lang, target=_describe(ctx, binding), who=who,
                  example=deal.code if deal else "D-12")
     if deal is not None:
-        return t("chat.linked_deal", ctx.lang, deal=deal.code, customer=name, title=deal.title, who=who)
+        return t("chat.linked_deal", ctx.lang, deal=deal.code, name=deal_name(customer.name if customer else None,
+                                                                              deal.title), who=who)
     return t("chat.linked_customer", ctx.lang, customer=name, who=who)
 
 

@@ -11,6 +11,7 @@ team's. Who changes it: permissions.can_change_customer.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -33,6 +34,9 @@ from core.replies import cards
 CARD_ITEMS = cards.CARD_ITEMS
 
 
+_AN_ID = re.compile(r"[dtcslua]-?[0-9]+[:：]?", re.IGNORECASE)  # D-12, T-7, C-3, L-7, S-3, U-3, A-3
+
+
 def find_customer(ctx: Context, name: str) -> Customer:
     """The customer of that name (or alias) in the actor's team; an admin's search goes on
     through the other teams. Refused as not found otherwise: another team's customers are not
@@ -42,6 +46,8 @@ def find_customer(ctx: Context, name: str) -> Customer:
         found = next((hit for team in ctx.uow.teams.list() if team.id != ctx.actor.team_id
                       for hit in [ctx.uow.customers.by_name(team.saved_id, name)] if hit is not None), None)
     if found is None or not permissions.can_view_customer(ctx.actor, found):
+        if _AN_ID.fullmatch(name):  # `contact D-1 …`: an id where a name belongs; never "new D-1"
+            raise UserError("cust.not_found_id", name=name)
         raise UserError("cust.not_found", name=name)
     return found
 

@@ -106,6 +106,8 @@ def _send_survey(ctx: Context, deal: Deal, customer: Customer) -> Reply:
 
 def log_complaint(cmd: c.LogComplaint, ctx: Context) -> Reply:
     if cmd.deal_id is not None:
+        if ctx.uow.deals.get(cmd.deal_id) is None:
+            raise UserError("err.complaint_no_deal", ref=f"D-{cmd.deal_id}")
         deal = load_deal(ctx, cmd.deal_id, change=False)
         customer, deal_id = _customer(ctx, deal.customer_id), deal.id
     else:

@@ -114,11 +114,11 @@ def went_lines(uow: UnitOfWork, lead: Lead, moved: flow.Moved, matched: str, lan
 def _team_for(ctx: Context, name: str | None, refusal: str = "lead.forbidden_team") -> Team:
     if name is None or name.casefold() == ctx.team.name.casefold():
         return ctx.team
-    if not permissions.is_admin(ctx.actor):
-        raise UserError(refusal, team=name)
     team = ctx.uow.teams.by_name(name)
-    if team is None:
+    if team is None:  # first: `pool D-12` is no team, not another team's pool
         raise UserError("err.team_not_found", name=name)
+    if not permissions.is_admin(ctx.actor):
+        raise UserError(refusal, team=team.name)
     return team
 
 

@@ -82,7 +82,7 @@ def _subject(ctx: Context, handle: str | None) -> Member:
     if ctx.actor.role == Role.REP:
         raise UserError("err.forbidden_points", handle=handle)
     if member.team_id != ctx.actor.team_id:
-        raise UserError("err.member_not_found", handle=handle)
+        raise UserError("err.points_other_team", handle=handle)
     return member
 
 
@@ -115,7 +115,7 @@ def award_points(cmd: c.AwardPoints, ctx: Context) -> Reply:
     team = ctx.uow.teams.get(member.team_id)
     assert team is not None
     if team.id != ctx.actor.team_id and not permissions.is_admin(ctx.actor):
-        raise UserError("err.member_not_found", handle=cmd.handle)
+        raise UserError("err.points_award_other_team", handle=cmd.handle)
     if member.id == ctx.actor.id:
         raise UserError("err.points_self")
     if not ctx.uow.points.rules(team.saved_id).enabled:

@@ -78,9 +78,14 @@ def start_review(cmd: c.StartReview, ctx: Context) -> Reply:
 
 def call_deal(cmd: c.CallDeal, ctx: Context) -> Reply:
     _manager(ctx)
-    deal = load_deal(ctx, cmd.deal_id, change=True)
-    team = ctx.uow.teams.get(deal.team_id)
+    found = ctx.uow.deals.get(cmd.deal_id)
+    if found is None:
+        raise UserError("err.review_not_found", ref=f"D-{cmd.deal_id}")
+    team = ctx.uow.teams.get(found.team_id)
     assert team is not None
+    if not is_reviewer(ctx, team):
+        raise UserError("err.review_other_team", deal=found.code)
+    deal = load_deal(ctx, cmd.deal_id, change=True)
     ctx = _in_team(ctx, team)
     if not deal.is_open:
         raise UserError("err.review_closed", deal=deal.code)

@@ -234,6 +234,30 @@ def test_a_line_longer_than_a_message_is_cut_between_words_with_its_tags_closed(
     assert words == ("Acme & Sons " * 600 + " and more").split()
 
 
+async def test_start_is_one_short_welcome_and_help_comes_whole_in_parts(fake, polling):
+    """/start used to send the whole help, longer than a message: two messages. It is a short
+    welcome in one, with the way to the full help; `help` still lists every verb, in parts."""
+    welcome = await say(fake, "/start")
+    assert (await say(fake, "/me"))["text"].startswith("<b>You are @alice")  # in order: /start sent one
+    assert len(fake.sent()) == 2
+    assert welcome["text"].startswith("<b>Welcome to dealbot") and len(welcome["text"]) <= 4096
+    assert "Everything I can do: help" in welcome["text"] and callback_data(welcome) == ["help"]
+
+    before = len(fake.sent())
+    await fake.push(message_update(fake.next_update_id(), OWNER, private_chat(OWNER["id"]), "help"))
+    count = before + 1
+    while "help &lt;verb&gt;" not in (sent := await fake.wait_for("sendMessage", count))[-1]["text"]:
+        count += 1
+    parts = [p["text"] for p in sent[before:]]
+    assert len(parts) >= 2 and all(len(p) <= 4096 for p in parts)
+    shown = "\n".join(parts)
+    assert all(f"\n{verb.key} — " in shown for verb in VERBS)
+
+    await say(fake, "me lang zh")
+    zh = await say(fake, "/start")
+    assert zh["text"].startswith("<b>欢迎使用 dealbot") and "全部功能：帮助" in zh["text"]
+
+
 # PTB's own RetryAfter constructor reads its deprecated int `retry_after` (v22.2+)
 @pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 async def test_a_rate_limited_send_waits_retry_after_and_is_delivered(fake, polling):
@@ -311,7 +335,7 @@ def test_webhook_mode_needs_a_valid_secret():
 @pytest.mark.parametrize(("chat", "text", "expected"), [
     ("private", "new Acme 50k", "new Acme 50k"),
     ("private", "/new Acme 50k", "new Acme 50k"),
-    ("private", "/start", "help"),
+    ("private", "/start", "help start"),
     ("private", "/deal 推进 D-1 报价", "推进 D-1 报价"),
     ("private", "/deal", "help"),
     ("private", "/frobnicate D-1", "frobnicate D-1"),

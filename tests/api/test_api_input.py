@@ -137,3 +137,6 @@ def test_a_query_value_out_of_range_is_said_in_chinese_too(world):
     with served(world) as server:
         answer = server.client(crm, **{"Accept-Language": "zh"}).get("/deals", params={"limit": 0})
         assert "limit 不能小于 1" in _problem(answer, 422, "api.invalid")
+        for limit, said in ((-2, "limit must be at least 1"), ("two", "limit must be a whole number")):
+            answer = server.client(crm).get("/deals", params={"limit": limit})
+            assert said in _problem(answer, 422, "api.invalid")  # once "limit is at least 1"

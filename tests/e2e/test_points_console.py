@@ -46,4 +46,4 @@ def test_points_leaderboard_and_review_in_the_console(run_dealbot):
     assert board.startswith("sales 积分排行榜 · 2026-W10") and "@liwei" in board
     assert rep_review.startswith("✗ 无权限：过单由主管进行")
     assert "Commit ¥" in forecast and "best case ¥" in forecast
-    assert bad.startswith("✗ “zero” is not a whole number of points.")
+    assert bad.startswith("✗ “zero”: an award of points must be a whole number from -1000 to 1000.")

@@ -36,7 +36,7 @@ docs/telegram.md
   without the secret, 400 for a body that is not an update, back to polling removes the webhook:
   test_telegram_webhook_then_back_to_polling below; a short secret refused at start: test_run_log
 - 3 the reverse proxy, the certificate, `curl …/getWebhookInfo`: **not here** (a public address)
-- 4 `/start`, `new Acme 50k`, `推进 D-1 …`, `/deal 推进 D-1 …`, `/show@bot D-1` in a group, a reply
+- 4 `/start` (one short message), `help` (in parts), `new Acme 50k`, `推进 D-1 …`, `/deal 推进 D-1 …`, `/show@bot D-1` in a group, a reply
   to the bot's card, `@bot show D-1` with privacy mode off, `/link D-1` in privacy mode and then
   as an admin, `/digest here weekly`, a group becoming a supergroup: walk below
 - buttons: tests/adapters/test_telegram.py
@@ -257,7 +257,9 @@ async def test_telegram_page_walked_with_long_polling(database_url, tmp_path: Pa
 
         # "Put that in DEALBOT_ADMINS and restart"
         async with dealbot_running(first | {"DEALBOT_ADMINS": "telegram:1001"}, tmp_path):
-            await tg_say_long(telegram, "/start", dm, OWNER, "help &lt;verb&gt;")  # step 4: help, in parts
+            welcome = await tg_say(telegram, "/start", dm, OWNER)  # step 4: a short welcome, one message
+            assert "Welcome to dealbot" in welcome["text"] and "Everything I can do: help" in welcome["text"]
+            assert len(await tg_say_long(telegram, "help", dm, OWNER, "help &lt;verb&gt;")) >= 2  # help, in parts
             card = await tg_say(telegram, "new Acme 50k", dm, OWNER)  # no slash in a private chat
             assert "D-1" in card["text"] and "inline_keyboard" in card["reply_markup"]
             assert "方案" in (await tg_say(telegram, "推进 D-1 方案演示", dm, OWNER))["text"]

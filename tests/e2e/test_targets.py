@@ -38,7 +38,7 @@ def test_targets_in_the_console(run_dealbot):
     assert refused.startswith("✗ No permission: targets are set by managers and admins.")
     assert rep_sees.startswith("sales 的目标 · 当前生效") and "@liwei · 赢单金额" in rep_sees
     assert boss_sees.startswith("Targets of sales · in force today") and "[image] " in boss_sees
-    assert bad.startswith("✗ 2.5 is not a whole number")
+    assert bad.startswith("✗ “2.5”: a counted target (wins, new deals, follow-ups) must be a whole number of at least 1.")
     assert "Targets:" in forecast and "@liwei · won amount · 2026-03" in forecast
 
 

@@ -97,7 +97,7 @@ DECIDE_SUGGESTION = {"rep_other": "err.forbidden_suggestion", "manager_other": "
 OWN_FIGURES = {"manager_other": "err.forbidden_team"}  # a team's figures: its members and admins
 STOP_CAPTURE = {"rep_other": "err.forbidden_capture", "manager_other": "err.forbidden_capture"}
 REVIEW_ANSWER = {"rep_own": "err.forbidden_review", "rep_other": "err.forbidden_review",
-                 "manager_other": "err.forbidden_view"}
+                 "manager_other": "err.review_other_team"}
 ADMINS_ONLY = {s: "err.forbidden_admin" for s in ("rep_own", "rep_other", "manager_own", "manager_other")}
 # a daily update (U-n, the owner's answer about D-n) is decided by its author alone, whatever the role
 AUTHOR_ONLY = {s: "update.not_yours" for s in ("rep_other", "manager_own", "manager_other", "admin")}
@@ -115,7 +115,8 @@ def _tables(*names: str) -> frozenset[str]:
 
 
 ROWS: tuple[Row, ...] = (
-    Row("help", "help"),
+    Row("help", "help"),  # also the welcome's [All commands] button
+    Row("help", "help start"),  # Telegram's /start: the short welcome
     Row("new", "new Zulu owner:@{person}", {"rep_other": "err.forbidden_assign",
                                             "manager_other": "err.assign_other_team"},
         _tables("deals", "customers", "stage_changes")),
@@ -254,11 +255,11 @@ ROWS: tuple[Row, ...] = (
     Row("approvals", "approvals", setup=ASK_APPROVAL),
     # points (issue 19): a rep sees their own, a manager their team's, an admin anyone's; managers
     # award (audited) and set their own team's rules; the leaderboard is the team's figures
-    Row("points", "points @{person}", {"rep_other": "err.forbidden_points", "manager_other": "err.member_not_found"}),
+    Row("points", "points @{person}", {"rep_other": "err.forbidden_points", "manager_other": "err.points_other_team"}),
     Row("points", "points rules"),
     Row("points", "points award @{person} 5 good work", {"rep_own": "err.forbidden_points_manage",
                                                           "rep_other": "err.forbidden_points_manage",
-                                                          "manager_other": "err.member_not_found"}, _tables()),
+                                                          "manager_other": "err.points_award_other_team"}, _tables()),
     Row("points", "points rule follow-up 2 cap:4", {"rep_own": "err.forbidden_points_manage",
                                                    "rep_other": "err.forbidden_points_manage"},
         _tables("point_settings")),

@@ -59,7 +59,7 @@ def test_reading(text, command):
     ("approve D-12 discount:lots", "err.bad_discount"),
     ("approve Acme", "err.bad_approval_subject"),
     ("reject D-12 no", "err.bad_approval_ref"),
-    ("approve A-3 step:0", "err.bad_step"),
+    ("approve A-3 step:0", "err.count_range"),
     ("approvals mine", "err.extra_args"),
 ])
 def test_bad_words(text, key):

@@ -74,3 +74,17 @@ def test_a_health_reply_carries_the_chart(tmp_path):
                        charts=MatplotlibCharts(tmp_path, cjk=None))
     reply = draw_pending(chat.say("max", "health"))
     assert reply.image_path is not None and Path(reply.image_path).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_two_teams_without_the_first_figure_keep_their_legend_and_warn_nothing(tmp_path):
+    """The legend sat on the first panel; with "No data" there it had no lines to name and
+    matplotlib warned ("No artists with labels found"). It goes on the first panel with lines."""
+    empty_first = HealthPicture(title=PICTURE.title, weeks=WEEKS, panels=[
+        (Words("Conversion", "赢单转化率"), "percent", [("sales", [None] * 5), ("华南", [None] * 5)]),
+        *PICTURE.panels[1:]], currency="CNY")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = MatplotlibCharts(tmp_path, cjk=None).figure(layouts.HEALTH, empty_first, "en")
+    legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None]
+    assert len(legends) == 1 and [t.get_text() for t in legends[0].get_texts()] == ["sales", "Huanan"]
+    assert fig.axes[1].get_legend() is legends[0]  # Output per rep: the first panel with lines

@@ -65,12 +65,12 @@ def test_points_and_slip_read_periods_and_dates():
     ("points award", "err.missing_arg"),
     ("points award @alice", "err.missing_arg"),
     ("points award @alice 5", "err.missing_arg"),
-    ("points award @alice five great", "err.points_number"),
-    ("points award @alice 0 nothing", "err.points_range"),
-    ("points award @alice 5000 too much", "err.points_range"),
+    ("points award @alice five great", "err.count_range"),
+    ("points award @alice 0 nothing", "err.points_award_zero"),
+    ("points award @alice 5000 too much", "err.count_range"),
     ("points rule speed 2", "err.points_rule"),
     ("points rule follow-up", "err.missing_arg"),
-    ("points rule follow-up 500", "err.points_range"),
+    ("points rule follow-up 500", "err.count_range"),
     ("points rule follow-up 2 every:3", "err.points_cap"),
     ("points off now", "err.points_extra"),
     ("points someday", "err.bad_period"),
@@ -100,8 +100,12 @@ def test_bad_input_changes_nothing_and_answers_in_the_users_language(chat):
     before = chat.counts()
     en = chat.say("mia", "points award @alice 0 nothing")
     zh = chat.say("mia", "积分 奖励 @alice 五 很好")
-    assert en.is_error and "out of range" in en.title and "Usage: points" in en.text()
-    assert zh.is_error and "不是整数分数" in zh.title
+    assert en.is_error and "An award of 0 points changes nothing" in en.title and "Usage: points" in en.text()
+    assert zh.is_error and zh.title == "“五”：奖励的积分必须是 -1000 到 1000 之间的整数。"
+    rule_en = chat.say("mia", "points rule follow-up -2")
+    rule_zh = chat.say("mia", "积分 规则 跟进 2 上限:-2")
+    assert rule_en.title == "“-2”: a rule's points must be a whole number from 0 to 100."
+    assert rule_zh.title == "“-2”：每日上限必须是 0 到 100 之间的整数。"
     assert chat.counts() == before
 
 

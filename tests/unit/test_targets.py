@@ -96,7 +96,9 @@ def test_target_reads_subject_value_metric_and_period(text, expected):
     ("target @bob", "err.missing_arg"),
     ("target east", "err.target_value"),
     ("target @bob 5k someday", "err.bad_period"),
-    ("target @bob 2.5 wins", "err.target_count"),
+    ("target @bob 2.5 wins", "err.count_least"),
+    ("target @bob -2 wins", "err.count_least"),
+    ("target @bob 0 new deals", "err.count_least"),
     ("target @bob -5k", "err.amount_not_positive"),
     ("target @bob 9999999999999", "err.target_too_large"),
 ])
@@ -110,8 +112,12 @@ def test_a_bad_target_changes_nothing_and_says_so_in_each_language(chat):
     before = chat.counts()
     en = chat.say("max", "target @bo 2.5 wins")
     zh = chat.say("max", "目标 @bo 2.5 赢单数")
-    assert en.is_error and "not a whole number" in en.title and "Usage: target" in en.text()
-    assert zh.is_error and "不是整数" in zh.title
+    assert en.is_error and "must be a whole number of at least 1" in en.title and "Usage: target" in en.text()
+    assert zh.is_error and "必须是不小于 1 的整数" in zh.title
+    en = chat.say("max", "target @bo -2 wins")  # once "an amount must be more than 0"
+    zh = chat.say("max", "目标 @bo -2 赢单")
+    assert en.title == "“-2”: a counted target (wins, new deals, follow-ups) must be a whole number of at least 1."
+    assert zh.title == "“-2”：按数量的目标（赢单数、新商机、跟进）必须是不小于 1 的整数。"
     assert chat.counts() == before
 
 
