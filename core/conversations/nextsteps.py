@@ -48,6 +48,7 @@ from core.conversations.nextsteps_lexicon import (
     MOVED,
     NEGATION,
     PAST_OR_STATE,
+    REPLAN,
     REQUEST,
     THEN,
     UNAVAILABLE,
@@ -75,14 +76,26 @@ class NextStep:
 # something; exclusions keep its look-alikes out ("let me know" asks the other side to act, "I'll
 # be out until Monday" is a state, "we'll know more" a thought).
 
-_OPENING = rf"^\W*(?:(?:{EN_OPENERS})[,!.]?\s+)*"
+_OPENING = rf"^\W*(?:(?:{EN_OPENERS})[,!.]?\s+(?:[-–—]+\s+)?)*"
+# What is not a thing sent before "over", "out" or "your way": a person, a state, a meeting
+# ("team out tomorrow", "call over by 5", "I'm out Friday").
+_NOT_A_THING = (r"(?:is|are|was|were|be|been|i|i'm|we|we're|you|they|he|she|it|its|it's|team|everyone|everybody"
+                r"|office|all|time|meeting|call|sync|session|demo|workshop|training|event|day|week|that|this)")
+# ... nor a verb done already with its object: "Sent the contract over on Monday", "emailed it over".
+_SENT_IT = r"(?:sent|got|put|brought|handed|passed|\w+ed)\s+(?:the|it|them|you|a|an|our|your|this|that)\b"
 RULES: dict[str, str] = {
     # I'll / we will / we shall / ill (chat) — but not "we will see", "I'll be out until…"
     "en.will": rf"\b(?:(?:i|we)(?:'ll|\s+will|\s+shall)|ill(?=\s+(?:{EN_VERBS})\b))\b"
                rf"(?!\s+(?:{EN_NOT_ACTION}))",
     # our engineer / my colleague Anna / someone from our team will …: the speaker's side commits
-    "en.our_will": rf"\b(?:our|my)\s+(?:[\w-]+\s+){{1,3}}?(?:will|shall|is\s+going\s+to|are\s+going\s+to"
-                   rf"|is\s+gonna|are\s+gonna)\s+(?!{EN_NOT_ACTION})",
+    # (named by name and role: "my colleague Kevin from support will", "our head of customer success
+    # Maria Lopez will"; a time phrase may stand between commas after it: "our team will, by Friday,")
+    "en.our_will": rf"\b(?:our|my)\s+(?:[\w-]+\s+){{1,6}}?(?:will|shall|is\s+going\s+to|are\s+going\s+to"
+                   rf"|is\s+gonna|are\s+gonna)(?:\s+(?!{EN_NOT_ACTION})|\s*,|\s*$)",
+    # the verb left out, the thing on its way: "on it, deck over tmrw", "invoice out tomorrow",
+    # "slides your way today"
+    "en.on_its_way": rf"{_OPENING}(?:(?:the|our|my|your|a|an)\s+)?(?!{_NOT_A_THING}\b|{_SENT_IT})[\w-]+"
+                     rf"(?:\s+(?!{_NOT_A_THING}\b)[\w-]+){{0,2}}?\s+(?:over|across|out|your\s+way)\b",
     "en.going_to": r"\b(?:i'm|i\s+am|we're|we\s+are)\s+(?:going\s+to|gonna|planning\s+to|about\s+to"
                    rf"|aiming\s+to|hoping\s+to|trying\s+to|on\s+track\s+to)\b(?!\s+(?:{EN_NOT_ACTION}))",
     "en.progressive": rf"\b(?:i'm|i\s+am|we're|we\s+are)\s+(?:{EN_ING_VERBS})\b",
@@ -131,6 +144,7 @@ _REQUEST = re.compile(REQUEST, re.IGNORECASE)
 _PAST_OR_STATE = re.compile(PAST_OR_STATE)
 _UNAVAILABLE = re.compile(UNAVAILABLE)
 _THEN = re.compile(THEN, re.IGNORECASE)
+_REPLAN = re.compile(REPLAN)
 _MOVED = re.compile(MOVED, re.IGNORECASE)
 _ASSURANCE = re.compile(rf"(?<![A-Za-z])(?=[aflgpwAFLGPW])(?:{EN_ASSURANCE})\b|一定|肯定|保证", re.IGNORECASE)
 _FILLERS = re.compile(rf"(?:{DATE_FILLERS}|{EN_ASSURANCE}|一定|肯定|保证|[\W_]|[\U0001F300-\U0001FAFF])+",
@@ -241,6 +255,8 @@ def _sentence_step(sentence: str, now: datetime, tz: str) -> NextStep | None:
         following = clauses[index + 1] if index + 1 < len(clauses) else None
         if following is not None and _UNAVAILABLE.search(following.text):
             continue  # 明天全天开会，没空
+        if index and _REPLAN.search(clause.text) and any(before.blocked for before in clauses[:index]):
+            continue  # 明天的sync取消吧，下周再约: a time to be found, not promised
         source = clause if clause.date is not None else _borrowed(clauses, index)
         if source is None:
             continue
