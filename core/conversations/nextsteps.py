@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cached_property
 
 from core.conversations import nextsteps_zh
@@ -172,6 +172,11 @@ _NEXT_WEEK = re.compile(
     r"|(?<![A-Za-z])(?<!day\s)(?<!mon\s)(?<!tue\s)(?<!ues\s)(?<!wed\s)(?<!thu\s)(?<!urs\s)(?<!fri\s)(?<!sat\s)"
     r"(?<!sun\s)(?<!after\s)next\s+week(?![A-Za-z'’]|\s+(?:mon|tue|wed|thu|fri|sat|sun))"
     r"|(?<!下)下个?(?:周|星期|礼拜)(?![一二三四五六日天1-7末的])", re.IGNORECASE)
+# A week named by a day in it: "the week of the 16th", 月底那周, 16号那一周 (a bare weekday after it
+# is that week's).
+_WEEK_OF_EN = re.compile(r"(?<![A-Za-z])(?:the\s+)?week\s+of\s+(?=\S)", re.IGNORECASE)
+_WEEK_OF_EN_BEFORE = re.compile(r"(?<![A-Za-z])week\s+of\s+$", re.IGNORECASE)  # right before its date
+_WEEK_OF_ZH = re.compile(r"\s*(?:那|这|所在的?那?)一?个?(?:周|星期|礼拜)(?![一二三四五六日天1-7末])")
 _BARE_WEEKDAY = re.compile(r"(?:on\s+)?(?:mon|tue|tues|wed|wednes|thu|thur|thurs|fri|sat|satur|sun)(?:day)?\.?"
                            r"|(?:周|星期|礼拜)[一二三四五六日天1-7]", re.IGNORECASE)
 
@@ -344,6 +349,30 @@ def _en_cue(text: str, ruled: re.Match[str], date: DateMatch | None) -> str:
     return " ".join(shown).strip(" ,.;:!-")[:CUE_LIMIT]
 
 
+def _week_named_before(sentence: str, end: int, now: datetime, tz: str) -> date | None:
+    """The Monday of the week named last in `sentence` before `end`: next week, the week after
+    next, the week of March 23, 16号那周 — None when no week is named."""
+    named: list[tuple[int, date]] = []
+    today = now.date()
+    for week in _NEXT_WEEK.finditer(sentence, 0, end):
+        named.append((week.start(), today + timedelta(days=7 * (2 if week["two"] else 1) - today.weekday())))
+    for week in _WEEK_OF_EN.finditer(sentence, 0, end):
+        of = find_date(sentence[week.end():end], now, tz)
+        if of is not None and of.start == 0:
+            named.append((week.start(), of.when.date() - timedelta(days=of.when.weekday())))
+    for week in _WEEK_OF_ZH.finditer(sentence, 0, end):
+        head = sentence[max(week.start() - 12, 0):week.start()]
+        for offset in range(len(head)):
+            of = find_date(head[offset:], now, tz)
+            if of is not None and offset + of.end == len(head):
+                named.append((week.start(), of.when.date() - timedelta(days=of.when.weekday())))
+                break
+    # a week of a date long past reads as next year's (the week of March 2, said on March 4): not a
+    # week a promise is in
+    near = [(at, monday) for at, monday in named if (monday - today).days <= 62]
+    return max(near)[1] if near else None
+
+
 def _is_question(sentence: str) -> bool:
     return bool(_ASKS.search(sentence)) and not _TAG_QUESTION.search(sentence)
 
@@ -355,15 +384,20 @@ def _step(sentence: str, dated: _Clause, clause: _Clause) -> NextStep:
         title = title[: TITLE_LIMIT - 1] + "…"
     found = dated.date
     assert found is not None  # _sentence_step passes a clause with a date
+    week_start = None
+    marker = _WEEK_OF_ZH.match(dated.text, found.end)
+    if marker or _WEEK_OF_EN_BEFORE.search(dated.text, 0, found.start):  # 月底那周周三, the week of the 16th, Tuesday
+        weekday = _future_date(dated.text, marker.end() if marker else found.end, dated.now, dated._tz)
+        if weekday is not None and _BARE_WEEKDAY.fullmatch(dated.text[weekday.start:weekday.end].strip()):
+            week_start = found.when.date() - timedelta(days=found.when.weekday())
+            found = weekday
     when = found.when
-    if _BARE_WEEKDAY.fullmatch(dated.text[found.start:found.end].strip()):
+    if week_start is None and _BARE_WEEKDAY.fullmatch(dated.text[found.start:found.end].strip()):
         said_before = max(sentence.find(dated.text) + found.start, 0)
-        weeks = [2 if week["two"] else 1 for week in _NEXT_WEEK.finditer(sentence, 0, said_before)]
-        if weeks:  # the weekday of the week named last before it
-            today = dated.now.astimezone(when.tzinfo).date()
-            week_start = today + timedelta(days=7 * weeks[-1] - today.weekday())
-            while when.date() < week_start:
-                when += timedelta(days=7)
+        week_start = _week_named_before(sentence, said_before, dated.now.astimezone(when.tzinfo), dated._tz)
+    if week_start is not None:  # the weekday of the week named last before it
+        while when.date() < week_start:
+            when += timedelta(days=7)
     before = _BEFORE.match(dated.text, found.end)  # Friday 前
     date_words = dated.text[found.start:before.end() if before else found.end].strip(" .,!。！")
     return NextStep(title, when, found.has_time, clause.rule or "", clause.cue()[:CUE_LIMIT],
