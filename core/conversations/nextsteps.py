@@ -40,6 +40,7 @@ from core.conversations.nextsteps_lexicon import (
     CANCEL,
     DATE_FILLERS,
     EN_ADVERBS,
+    EN_THINGS,
     EN_ASSURANCE,
     EN_ING_VERBS,
     EN_NOT_ACTION,
@@ -80,7 +81,8 @@ _OPENING = rf"^\W*(?:(?:{EN_OPENERS})[,!.]?\s+(?:[-–—]+\s+)?)*"
 # What is not a thing sent before "over", "out" or "your way": a person, a state, a meeting
 # ("team out tomorrow", "call over by 5", "I'm out Friday").
 _NOT_A_THING = (r"(?:is|are|was|were|be|been|i|i'm|we|we're|you|they|he|she|it|its|it's|team|everyone|everybody"
-                r"|office|all|time|meeting|call|sync|session|demo|workshop|training|event|day|week|that|this)")
+                r"|office|all|time|meeting|call|sync|session|demo|workshop|training|event|day|week|that|this"
+                r"|boss|manager|ceo|cfo|cto|coo|colleague|engineer|guys?|folks|people|staff)")
 # ... nor a verb done already with its object: "Sent the contract over on Monday", "emailed it over".
 _SENT_IT = r"(?:sent|got|put|brought|handed|passed|\w+ed)\s+(?:the|it|them|you|a|an|our|your|this|that)\b"
 RULES: dict[str, str] = {
@@ -94,8 +96,9 @@ RULES: dict[str, str] = {
                    rf"|is\s+gonna|are\s+gonna)(?:\s+(?!{EN_NOT_ACTION})|\s*,|\s*$)",
     # the verb left out, the thing on its way: "on it, deck over tmrw", "invoice out tomorrow",
     # "slides your way today"
-    "en.on_its_way": rf"{_OPENING}(?:(?:the|our|my|your|a|an)\s+)?(?!{_NOT_A_THING}\b|{_SENT_IT})[\w-]+"
-                     rf"(?:\s+(?!{_NOT_A_THING}\b)[\w-]+){{0,2}}?\s+(?:over|across|out|your\s+way)\b",
+    "en.on_its_way": rf"{_OPENING}(?:(?:the|our|my|your|a|an)\s+)?(?:(?!{_NOT_A_THING}\b|{_SENT_IT})[\w-]+"
+                     rf"(?:\s+(?!{_NOT_A_THING}\b)[\w-]+){{0,2}}?\s+(?:over|across|your\s+way)"
+                     rf"|(?:(?!{_NOT_A_THING}\b|{_SENT_IT})[\w-]+\s+){{0,2}}?(?:{EN_THINGS})\s+out)\b",
     "en.going_to": r"\b(?:i'm|i\s+am|we're|we\s+are)\s+(?:going\s+to|gonna|planning\s+to|about\s+to"
                    rf"|aiming\s+to|hoping\s+to|trying\s+to|on\s+track\s+to)\b(?!\s+(?:{EN_NOT_ACTION}))",
     "en.progressive": rf"\b(?:i'm|i\s+am|we're|we\s+are)\s+(?:{EN_ING_VERBS})\b",
@@ -384,21 +387,24 @@ def _step(sentence: str, dated: _Clause, clause: _Clause) -> NextStep:
         title = title[: TITLE_LIMIT - 1] + "…"
     found = dated.date
     assert found is not None  # _sentence_step passes a clause with a date
-    week_start = None
-    marker = _WEEK_OF_ZH.match(dated.text, found.end)
-    if marker or _WEEK_OF_EN_BEFORE.search(dated.text, 0, found.start):  # 月底那周周三, the week of the 16th, Tuesday
-        weekday = _future_date(dated.text, marker.end() if marker else found.end, dated.now, dated._tz)
-        if weekday is not None and _BARE_WEEKDAY.fullmatch(dated.text[weekday.start:weekday.end].strip()):
+    text, week_start = dated.text, None
+    marker = _WEEK_OF_ZH.match(text, found.end)
+    if marker or _WEEK_OF_EN_BEFORE.search(text, 0, found.start):  # 月底那周周三, the week of the 16th, (on) Tuesday
+        # the weekday may follow in this clause or, after fillers only, in the sentence
+        after = max(sentence.find(text), 0) + (marker.end() if marker else found.end)
+        weekday = _future_date(sentence, after, dated.now, dated._tz)
+        if (weekday is not None and _BARE_WEEKDAY.fullmatch(sentence[weekday.start:weekday.end].strip())
+                and _FILLERS.sub("", sentence[after:weekday.start]) == ""):
             week_start = found.when.date() - timedelta(days=found.when.weekday())
-            found = weekday
+            text, found = sentence, weekday
     when = found.when
-    if week_start is None and _BARE_WEEKDAY.fullmatch(dated.text[found.start:found.end].strip()):
-        said_before = max(sentence.find(dated.text) + found.start, 0)
+    if week_start is None and _BARE_WEEKDAY.fullmatch(text[found.start:found.end].strip()):
+        said_before = max(sentence.find(text) + found.start, 0)
         week_start = _week_named_before(sentence, said_before, dated.now.astimezone(when.tzinfo), dated._tz)
     if week_start is not None:  # the weekday of the week named last before it
         while when.date() < week_start:
             when += timedelta(days=7)
-    before = _BEFORE.match(dated.text, found.end)  # Friday 前
-    date_words = dated.text[found.start:before.end() if before else found.end].strip(" .,!。！")
+    before = _BEFORE.match(text, found.end)  # Friday 前
+    date_words = text[found.start:before.end() if before else found.end].strip(" .,!。！")
     return NextStep(title, when, found.has_time, clause.rule or "", clause.cue()[:CUE_LIMIT],
                     date_words[:CUE_LIMIT])

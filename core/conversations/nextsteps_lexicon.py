@@ -42,6 +42,13 @@ EN_NOT_ACTION = (
     r"|on\s+(?:leave|holiday|vacation|pto)|travel\w*|busy|unavailable|back|closed|offline|in\s+\w+"
     r"|stuck|tied\s+up|in\s+meetings|happy\s+to\s+hear)\b"
 )
+# Things that are sent or released: "invoice out tomorrow" promises, where "Kevin out tomorrow" is a
+# state (a thing on its way "over" or "your way" may be any thing: "deck over tmrw").
+EN_THINGS = (
+    r"quotes?|quotations?|invoices?|decks?|slides|proposals?|contracts?|po|pos|sow|docs?|documents?|reports?"
+    r"|drafts?|pricing|agreements?|nda|msa|updates?|release|build|patch|version|payments?|invites?"
+    r"|invitations?|emails?|notes|minutes|summary|recap|agenda|samples?|units?|order|shipment|files?"
+)
 # What opens a chat reply before a commitment with its subject left out: "ok, will send it".
 EN_OPENERS = (
     r"ok(?:ay)?|sure(?:\s+thing)?|great|thanks|thank\s+you|noted|got\s+it|no\s+problem"

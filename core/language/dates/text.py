@@ -18,8 +18,8 @@
   14:00, evening / tonight 20:00 (上午/早上, 中午, 下午, 晚上 alike; 傍晚 18:00).
 - 1点-6点 with no 上午/下午 is the afternoon (明天3点 = 15:00). A clock time with no day must be
   unmistakable (下午3点, 15:00, 3点半, 3点前, 3pm): a bare 3点 is also "three points" and 一点 "a bit".
-- 3/10 is month/day (March 10th, this year's unless past), read after a preposition in English
-  (on 3/10, by 3/9: 1/2 alone is a fraction) and after a Chinese character or before 前 / 号 in
+- 3/10 is month/day (March 10th, this year's unless past), read after a preposition or before a
+  time in English (on 3/10, by 3/9, 3/10 3pm: 1/2 alone is a fraction) and after a Chinese character or before 前 / 号 in
   Chinese (我3/10之前); 本周内 / 这周之内 is this week's Friday; chat's "b4" is "before".
 - Our rules do not read past references (上周五, "last Friday", 3天前): a date found in a chat
   message is a next step. parse_date leaves them to dateparser (a close date may be past).
@@ -326,7 +326,7 @@ def _read_en(
     time_text = found["time"] or found["time_first"]
     if _is_lone_abbreviation(day_part, found, time_text) and not lenient:
         return None
-    if day_part["md_month"] and not found["prep"] and not lenient:
+    if day_part["md_month"] and not found["prep"] and not time_text and not lenient:
         return None
     time_read = _en_time(time_text, day_part)
     day_read = _en_day(day_part, found[group], now)
