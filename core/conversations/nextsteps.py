@@ -104,7 +104,7 @@ RULES: dict[str, str] = {
     "en.progressive": rf"\b(?:i'm|i\s+am|we're|we\s+are)\s+(?:{EN_ING_VERBS})\b",
     "en.let_me": r"\blet(?:\s+(?:me|us)|'s)\b(?!\s+(?:know|see)\b)",
     "en.get_back": r"\b(?:get|getting|come|coming|circle|circling)\s+back\s+to\s+you\b",
-    "en.you_will_have": r"\byou(?:'ll|\s+will)\s+(?:have|get|receive|see)\b",
+    "en.you_will_have": r"\b(?:you|u)(?:'ll|\s+will)\s+(?:have|get|receive|see)\b",  # u: chat's you
     "en.plan": r"\b(?:i|we)\s+(?:plan|intend|promise|aim|hope|expect)\s+to\b",
     "en.can": rf"\b(?:i|we)\s+can\s+(?:(?:{EN_ADVERBS})\s+)?(?:{EN_VERBS})\b",
     # a hedge that still promises: "we should (definitely) be able to get it to you by Friday",
@@ -136,7 +136,7 @@ _ELIDED_ANYWHERE = re.compile(rf"(?<![A-Za-z])(?=[A-Za-z])(?:will\s+(?:{EN_VERBS
                               rf"|(?:happy|glad)\s+to\s+(?:{EN_VERBS}))\b", re.IGNORECASE)
 # Every rule starts at the message's start or at a word starting with one of these letters: the
 # check first makes every other position fail at once (a Chinese message has few English words).
-_ANY_RULE = re.compile("(?:^|(?<![A-Za-z])(?=[iwomlgcyetIWOMLGCYET]))(?:"
+_ANY_RULE = re.compile("(?:^|(?<![A-Za-z])(?=[iwomlgcyetuIWOMLGCYETU]))(?:"
                        + "|".join(f"({RULES[key]})" for key in _RULE_KEYS) + ")", re.IGNORECASE)
 
 # ---- what undoes a commitment -------------------------------------------------------------------
