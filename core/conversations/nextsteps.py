@@ -84,7 +84,7 @@ _NOT_A_THING = (r"(?:is|are|was|were|be|been|i|i'm|we|we're|you|they|he|she|it|i
                 r"|office|all|time|meeting|call|sync|session|demo|workshop|training|event|day|week|that|this"
                 r"|boss|manager|ceo|cfo|cto|coo|colleague|engineer|guys?|folks|people|staff)")
 # ... nor a verb done already with its object: "Sent the contract over on Monday", "emailed it over".
-_SENT_IT = r"(?:sent|got|put|brought|handed|passed|\w+ed)\s+(?:the|it|them|you|a|an|our|your|this|that)\b"
+_SENT_IT = r"(?:sent|got|put|brought|handed|passed|[A-Za-z]+ed)\s+(?:the|it|them|you|a|an|our|your|this|that)\b"
 RULES: dict[str, str] = {
     # I'll / we will / we shall / ill (chat) — but not "we will see", "I'll be out until…"
     "en.will": rf"\b(?:(?:i|we)(?:'ll|\s+will|\s+shall)|ill(?=\s+(?:{EN_VERBS})\b))\b"
@@ -95,10 +95,10 @@ RULES: dict[str, str] = {
     "en.our_will": rf"\b(?:our|my)\s+(?:[\w-]+\s+){{1,6}}?(?:will|shall|is\s+going\s+to|are\s+going\s+to"
                    rf"|is\s+gonna|are\s+gonna)(?:\s+(?!{EN_NOT_ACTION})|\s*,|\s*$)",
     # the verb left out, the thing on its way: "on it, deck over tmrw", "invoice out tomorrow",
-    # "slides your way today"
-    "en.on_its_way": rf"{_OPENING}(?:(?:the|our|my|your|a|an)\s+)?(?:(?!{_NOT_A_THING}\b|{_SENT_IT})[\w-]+"
-                     rf"(?:\s+(?!{_NOT_A_THING}\b)[\w-]+){{0,2}}?\s+(?:over|across|your\s+way)"
-                     rf"|(?:(?!{_NOT_A_THING}\b|{_SENT_IT})[\w-]+\s+){{0,2}}?(?:{EN_THINGS})\s+out)\b",
+    # "slides your way today" (English words only: [\w-]+ would run through a Chinese sentence)
+    "en.on_its_way": rf"^(?=.*?\s(?:over|across|your\s+way|out)(?![A-Za-z])){_OPENING}(?:(?:the|our|my|your|a|an)\s+)?(?:(?!{_NOT_A_THING}\b|{_SENT_IT})[A-Za-z0-9-]+"
+                     rf"(?:\s+(?!{_NOT_A_THING}\b)[A-Za-z0-9-]+){{0,2}}?\s+(?:over|across|your\s+way)"
+                     rf"|(?:(?!{_NOT_A_THING}\b|{_SENT_IT})[A-Za-z0-9-]+\s+){{0,2}}?(?:{EN_THINGS})\s+out)\b",
     "en.going_to": r"\b(?:i'm|i\s+am|we're|we\s+are)\s+(?:going\s+to|gonna|planning\s+to|about\s+to"
                    rf"|aiming\s+to|hoping\s+to|trying\s+to|on\s+track\s+to)\b(?!\s+(?:{EN_NOT_ACTION}))",
     "en.progressive": rf"\b(?:i'm|i\s+am|we're|we\s+are)\s+(?:{EN_ING_VERBS})\b",
