@@ -132,7 +132,7 @@ NEGATION = (
 # bounded by letters, not by \b, which a Chinese character next to them defeats.
 CANCEL = (
     r"(?<![A-Za-z])(?=[cdnoprs])(?:cancel\w*|skip|postpon\w*|push\w*\s+back|call\w*\s+(?:it\s+)?off"
-    r"|reschedul\w*|(?<!the\s)(?<!a\s)(?<!for\s)(?<!any\s)(?<!no\s)delay(?:ed|ing|s)?"
+    r"|reschedul\w*|(?<!the\s)(?<!a\s)(?<!for\s)(?<!any\s)(?<!no\s)(?<!without\s)(?<!further\s)delay(?:ed|ing|s)?"
     r"|no\s+need|not\s+needed|drop\s+\w+'s|on\s+hold)(?![A-Za-z])|hold\s*(?:住|一下|一?段)|先\s*hold"
     r"|取消|推迟|延期|改期|改到|改成|挪到|调到|换到|推到|改天|暂停|先不|不用|延后|顺延|往后推|待定"
 )

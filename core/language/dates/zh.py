@@ -142,8 +142,9 @@ _DAY = "|".join(
         rf"(?P<next_week>下下个|下下|下个|下){_WEEK}(?![末0-9])",  # 下周 alone: its Monday
         rf"(?P<this_week>本|这个|这){_WEEK}[之以]?内",  # 本周内 / 这周之内: this week's Friday
         # 3/10 (month/day, as Chinese chats write it) after a Chinese character or before 前 / 号:
-        # 我3/10之前发, 3/12号; not 1/2 in English text, nor 2026/3/10 (read whole elsewhere)
-        _SLASH_GUARD + r"(?P<slash_month>1[0-2]|0?[1-9])/(?P<slash_day>3[01]|[12][0-9]|0?[1-9])(?![0-9/])[号日]?",
+        # 我3/10之前发, 3/12号; not 1/2 in English text, 3/4的客户 (a fraction), nor 2026/3/10 (read whole
+        # elsewhere)
+        _SLASH_GUARD + r"(?P<slash_month>1[0-2]|0?[1-9])/(?P<slash_day>3[01]|[12][0-9]|0?[1-9])(?![0-9/]|\s*(?:的|以上|左右|多))[号日]?",
         rf"(?P<dom_month>下下个月|下个月|下月|本月|这个月|这月)(?P<dom_in_month>{NUM})[号日]",
         rf"(?<![0-9个岁])(?:(?P<edge_rel>下个|下|本|这个|这)|(?P<edge_num>{NUM}))?"
         r"月(?P<edge>底|末|初)",
