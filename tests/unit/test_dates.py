@@ -276,6 +276,7 @@ NOT_DATES = [
     "about 1/2 of the team",  # a fraction: month/day only after a preposition or in Chinese
     "50/50 split",
     "我们有3/4的客户在用",  # a fraction in Chinese too
+    "客户评分4/5",  # a score
     "on 2/30",
 ]
 
