@@ -132,8 +132,8 @@ _NOT_AFTER_NUMBER = r"(?<![0-9.])"
 _NOT_A_DAY_NOUN = "楼线机房位门桌床院厅室口码车店馆台窗柜库元游内方版"
 
 # 3/10 counts after a Chinese character (not a score or a ratio: 评分4/5, 满意度4/5, 比例1/3) or
-# before 号 / 前 (checked by the scanner only: a part is
-# read again alone, without what stands around it)
+# before 号 / 前 (checked by the scanner only: a part is read again alone, without what stands
+# around it)
 _SLASH_GUARD = r"(?:(?<=[\u4e00-\u9fff])(?<![分率度比例])|(?=[0-9]{1,2}/[0-9]{1,2}(?:[号日]|之前|以前|前)))"
 _DAY = "|".join(
     [
