@@ -3,14 +3,14 @@
     python bench/nextsteps.py [--repeats 7] [--min-time 0.2] [--before COMMIT ...] [--cpu-time]
 
 **Accuracy.** Precision, recall and due-date accuracy per language (en, zh, mixed) on the
-labelled splits of tests/data/ (blind: written for the third round by someone who never saw the
-rules, reported first when tests/data/nextsteps_blind.tsv is there; holdout: the second round's
-held-back split, scored once, tuned on in the third round; validation: held back while the first
-round was tuned; dev: tuned on), for today's rules and, beside them, the rules as they were before
-issue 22 (core/nextsteps.py at --before, default 20dff7f, with the core modules it imported
-there, read from git and loaded as modules of their own; --before may be given again, e.g. for
-the previous round's rules on main), then the confusion by kind on the blind, held-back and
-validation splits.
+labelled splits of tests/data/ (blind<round>: one per file tests/data/nextsteps_blind<round>.tsv,
+written for that round by someone who never saw the rules, newest first, each scored once as it
+came and tuned on from the next round (blind3: the third round's, tuned on in the fourth);
+holdout: the second round's held-back split, tuned on in the third round; validation: held back
+while the first round was tuned; dev: tuned on), for today's rules and, beside them, the rules as
+they were before issue 22 (core/nextsteps.py at --before, default 20dff7f, with the core modules
+it imported there, read from git and loaded as modules of their own; --before may be given again,
+e.g. for the previous round's rules on main), then the confusion by kind on every split but dev.
 Precision = suggested and right / suggested; recall = suggested / commitments; date accuracy =
 exact due date / correctly suggested.
 

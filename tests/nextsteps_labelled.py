@@ -7,6 +7,7 @@ makes, or nothing. The reference moment is NOW (Wed 4 Mar 2026 10:00, Shanghai).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -17,14 +18,26 @@ from zoneinfo import ZoneInfo
 TZ = "Asia/Shanghai"
 NOW = datetime(2026, 3, 4, 10, 0, tzinfo=ZoneInfo(TZ))
 DATA = Path(__file__).resolve().parent / "data"
-SPLITS = {
-    # written for issue 22's third round by someone who never saw the rules; merged when ready,
-    # so it is reported only when the file is there (available())
-    "blind": DATA / "nextsteps_blind.tsv",
+FIXED_SPLITS = {
     "dev": DATA / "nextsteps_dev.tsv",
     "validation": DATA / "nextsteps_validation.tsv",
     "holdout": DATA / "nextsteps_holdout.tsv",
 }
+# Blind splits: each round of issue 22 may get one, written by someone who never saw the rules, as
+# tests/data/nextsteps_blind<round>.tsv; the split is named after its file (nextsteps_blind3.tsv is
+# "blind3"). One is scored as it comes, then tuned on in the next round and listed here.
+TUNED_BLIND = frozenset({"blind3"})
+_BLIND_FILE = re.compile(r"nextsteps_(blind\d*)\.tsv")
+
+
+def _blind_splits() -> dict[str, Path]:
+    """The blind split files that are there, newest (highest round) first."""
+    found = {match[1]: path for path in DATA.glob("nextsteps_blind*.tsv")
+             if (match := _BLIND_FILE.fullmatch(path.name))}
+    return dict(sorted(found.items(), key=lambda item: -int(item[0][5:] or 0)))
+
+
+SPLITS = {**_blind_splits(), **FIXED_SPLITS}
 LANGUAGES = ("en", "zh", "mixed")
 
 # A detector: message -> its due date, or None when it suggests nothing.
@@ -41,9 +54,21 @@ class Row:
 
 
 def available() -> list[str]:
-    """The splits whose file is there, the blind one first, then held-back before tuned-on."""
-    order = ("blind", "holdout", "validation", "dev")
+    """The splits whose file is there: the blind ones newest first, then the held-back before the
+    tuned-on."""
+    order = [*_blind_splits(), "holdout", "validation", "dev"]
     return [split for split in order if SPLITS[split].exists()]
+
+
+def tuned_on() -> list[str]:
+    """The splits the rules were tuned on (or held to the bar since): every fixed split and the
+    blind splits of past rounds."""
+    return [split for split in available() if split in FIXED_SPLITS or split in TUNED_BLIND]
+
+
+def not_yet_tuned() -> list[str]:
+    """Blind splits that came after the rules: scored as they come, never tuned to."""
+    return [split for split in available() if split not in tuned_on()]
 
 
 def load(split: str) -> list[Row]:

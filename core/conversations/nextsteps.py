@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cached_property
 
 from core.conversations import nextsteps_zh
@@ -44,10 +44,12 @@ from core.conversations.nextsteps_lexicon import (
     EN_ING_VERBS,
     EN_NOT_ACTION,
     EN_OPENERS,
+    EN_THINGS,
     EN_VERBS,
     MOVED,
     NEGATION,
     PAST_OR_STATE,
+    REPLAN,
     REQUEST,
     THEN,
     UNAVAILABLE,
@@ -75,20 +77,34 @@ class NextStep:
 # something; exclusions keep its look-alikes out ("let me know" asks the other side to act, "I'll
 # be out until Monday" is a state, "we'll know more" a thought).
 
-_OPENING = rf"^\W*(?:(?:{EN_OPENERS})[,!.]?\s+)*"
+_OPENING = rf"^\W*(?:(?:{EN_OPENERS})[,!.]?\s+(?:[-–—]+\s+)?)*"
+# What is not a thing sent before "over", "out" or "your way": a person, a state, a meeting
+# ("team out tomorrow", "call over by 5", "I'm out Friday").
+_NOT_A_THING = (r"(?:is|are|was|were|be|been|i|i'm|we|we're|you|they|he|she|it|its|it's|team|everyone|everybody"
+                r"|office|all|time|meeting|call|sync|session|demo|workshop|training|event|day|week|that|this"
+                r"|boss|manager|ceo|cfo|cto|coo|colleague|engineer|guys?|folks|people|staff)")
+# ... nor a verb done already with its object: "Sent the contract over on Monday", "emailed it over".
+_SENT_IT = r"(?:sent|got|put|brought|handed|passed|[A-Za-z]+ed)\s+(?:the|it|them|you|a|an|our|your|this|that)\b"
 RULES: dict[str, str] = {
     # I'll / we will / we shall / ill (chat) — but not "we will see", "I'll be out until…"
     "en.will": rf"\b(?:(?:i|we)(?:'ll|\s+will|\s+shall)|ill(?=\s+(?:{EN_VERBS})\b))\b"
                rf"(?!\s+(?:{EN_NOT_ACTION}))",
     # our engineer / my colleague Anna / someone from our team will …: the speaker's side commits
-    "en.our_will": rf"\b(?:our|my)\s+(?:[\w-]+\s+){{1,3}}?(?:will|shall|is\s+going\s+to|are\s+going\s+to"
-                   rf"|is\s+gonna|are\s+gonna)\s+(?!{EN_NOT_ACTION})",
+    # (named by name and role: "my colleague Kevin from support will", "our head of customer success
+    # Maria Lopez will"; a time phrase may stand between commas after it: "our team will, by Friday,")
+    "en.our_will": rf"\b(?:our|my)\s+(?:[\w-]+\s+){{1,6}}?(?:will|shall|is\s+going\s+to|are\s+going\s+to"
+                   rf"|is\s+gonna|are\s+gonna)(?:\s+(?!{EN_NOT_ACTION})|\s*,|\s*$)",
+    # the verb left out, the thing on its way: "on it, deck over tmrw", "invoice out tomorrow",
+    # "slides your way today" (English words only: [\w-]+ would run through a Chinese sentence)
+    "en.on_its_way": rf"^(?=.*?\s(?:over|across|your\s+way|out)(?![A-Za-z])){_OPENING}(?:(?:the|our|my|your|a|an)\s+)?(?:(?!{_NOT_A_THING}\b|{_SENT_IT})[A-Za-z0-9-]+"
+                     rf"(?:\s+(?!{_NOT_A_THING}\b)[A-Za-z0-9-]+){{0,2}}?\s+(?:over|across|your\s+way)"
+                     rf"|(?:(?!{_NOT_A_THING}\b|{_SENT_IT})[A-Za-z0-9-]+\s+){{0,2}}?(?:{EN_THINGS})\s+out)\b",
     "en.going_to": r"\b(?:i'm|i\s+am|we're|we\s+are)\s+(?:going\s+to|gonna|planning\s+to|about\s+to"
                    rf"|aiming\s+to|hoping\s+to|trying\s+to|on\s+track\s+to)\b(?!\s+(?:{EN_NOT_ACTION}))",
     "en.progressive": rf"\b(?:i'm|i\s+am|we're|we\s+are)\s+(?:{EN_ING_VERBS})\b",
     "en.let_me": r"\blet(?:\s+(?:me|us)|'s)\b(?!\s+(?:know|see)\b)",
     "en.get_back": r"\b(?:get|getting|come|coming|circle|circling)\s+back\s+to\s+you\b",
-    "en.you_will_have": r"\byou(?:'ll|\s+will)\s+(?:have|get|receive|see)\b",
+    "en.you_will_have": r"\b(?:you|u)(?:'ll|\s+will)\s+(?:have|get|receive|see)\b",  # u: chat's you
     "en.plan": r"\b(?:i|we)\s+(?:plan|intend|promise|aim|hope|expect)\s+to\b",
     "en.can": rf"\b(?:i|we)\s+can\s+(?:(?:{EN_ADVERBS})\s+)?(?:{EN_VERBS})\b",
     # a hedge that still promises: "we should (definitely) be able to get it to you by Friday",
@@ -120,7 +136,7 @@ _ELIDED_ANYWHERE = re.compile(rf"(?<![A-Za-z])(?=[A-Za-z])(?:will\s+(?:{EN_VERBS
                               rf"|(?:happy|glad)\s+to\s+(?:{EN_VERBS}))\b", re.IGNORECASE)
 # Every rule starts at the message's start or at a word starting with one of these letters: the
 # check first makes every other position fail at once (a Chinese message has few English words).
-_ANY_RULE = re.compile("(?:^|(?<![A-Za-z])(?=[iwomlgcyetIWOMLGCYET]))(?:"
+_ANY_RULE = re.compile("(?:^|(?<![A-Za-z])(?=[iwomlgcyetuIWOMLGCYETU]))(?:"
                        + "|".join(f"({RULES[key]})" for key in _RULE_KEYS) + ")", re.IGNORECASE)
 
 # ---- what undoes a commitment -------------------------------------------------------------------
@@ -131,6 +147,7 @@ _REQUEST = re.compile(REQUEST, re.IGNORECASE)
 _PAST_OR_STATE = re.compile(PAST_OR_STATE)
 _UNAVAILABLE = re.compile(UNAVAILABLE)
 _THEN = re.compile(THEN, re.IGNORECASE)
+_REPLAN = re.compile(REPLAN)
 _MOVED = re.compile(MOVED, re.IGNORECASE)
 _ASSURANCE = re.compile(rf"(?<![A-Za-z])(?=[aflgpwAFLGPW])(?:{EN_ASSURANCE})\b|一定|肯定|保证", re.IGNORECASE)
 _FILLERS = re.compile(rf"(?:{DATE_FILLERS}|{EN_ASSURANCE}|一定|肯定|保证|[\W_]|[\U0001F300-\U0001FAFF])+",
@@ -158,6 +175,11 @@ _NEXT_WEEK = re.compile(
     r"|(?<![A-Za-z])(?<!day\s)(?<!mon\s)(?<!tue\s)(?<!ues\s)(?<!wed\s)(?<!thu\s)(?<!urs\s)(?<!fri\s)(?<!sat\s)"
     r"(?<!sun\s)(?<!after\s)next\s+week(?![A-Za-z'’]|\s+(?:mon|tue|wed|thu|fri|sat|sun))"
     r"|(?<!下)下个?(?:周|星期|礼拜)(?![一二三四五六日天1-7末的])", re.IGNORECASE)
+# A week named by a day in it: "the week of the 16th", 月底那周, 16号那一周 (a bare weekday after it
+# is that week's).
+_WEEK_OF_EN = re.compile(r"(?<![A-Za-z])(?:the\s+)?week\s+of\s+(?=\S)", re.IGNORECASE)
+_WEEK_OF_EN_BEFORE = re.compile(r"(?<![A-Za-z])week\s+of\s+$", re.IGNORECASE)  # right before its date
+_WEEK_OF_ZH = re.compile(r"\s*(?:那|这|所在的?那?)一?个?(?:周|星期|礼拜)(?![一二三四五六日天1-7末])")
 _BARE_WEEKDAY = re.compile(r"(?:on\s+)?(?:mon|tue|tues|wed|wednes|thu|thur|thurs|fri|sat|satur|sun)(?:day)?\.?"
                            r"|(?:周|星期|礼拜)[一二三四五六日天1-7]", re.IGNORECASE)
 
@@ -241,6 +263,8 @@ def _sentence_step(sentence: str, now: datetime, tz: str) -> NextStep | None:
         following = clauses[index + 1] if index + 1 < len(clauses) else None
         if following is not None and _UNAVAILABLE.search(following.text):
             continue  # 明天全天开会，没空
+        if index and _REPLAN.search(clause.text) and any(before.blocked for before in clauses[:index]):
+            continue  # 明天的sync取消吧，下周再约: a time to be found, not promised
         source = clause if clause.date is not None else _borrowed(clauses, index)
         if source is None:
             continue
@@ -328,6 +352,30 @@ def _en_cue(text: str, ruled: re.Match[str], date: DateMatch | None) -> str:
     return " ".join(shown).strip(" ,.;:!-")[:CUE_LIMIT]
 
 
+def _week_named_before(sentence: str, end: int, now: datetime, tz: str) -> date | None:
+    """The Monday of the week named last in `sentence` before `end`: next week, the week after
+    next, the week of March 23, 16号那周 — None when no week is named."""
+    named: list[tuple[int, date]] = []
+    today = now.date()
+    for week in _NEXT_WEEK.finditer(sentence, 0, end):
+        named.append((week.start(), today + timedelta(days=7 * (2 if week["two"] else 1) - today.weekday())))
+    for week in _WEEK_OF_EN.finditer(sentence, 0, end):
+        of = find_date(sentence[week.end():end], now, tz)
+        if of is not None and of.start == 0:
+            named.append((week.start(), of.when.date() - timedelta(days=of.when.weekday())))
+    for week in _WEEK_OF_ZH.finditer(sentence, 0, end):
+        head = sentence[max(week.start() - 12, 0):week.start()]
+        for offset in range(len(head)):
+            of = find_date(head[offset:], now, tz)
+            if of is not None and offset + of.end == len(head):
+                named.append((week.start(), of.when.date() - timedelta(days=of.when.weekday())))
+                break
+    # a week of a date long past reads as next year's (the week of March 2, said on March 4): not a
+    # week a promise is in
+    near = [(at, monday) for at, monday in named if (monday - today).days <= 62]
+    return max(near)[1] if near else None
+
+
 def _is_question(sentence: str) -> bool:
     return bool(_ASKS.search(sentence)) and not _TAG_QUESTION.search(sentence)
 
@@ -339,16 +387,24 @@ def _step(sentence: str, dated: _Clause, clause: _Clause) -> NextStep:
         title = title[: TITLE_LIMIT - 1] + "…"
     found = dated.date
     assert found is not None  # _sentence_step passes a clause with a date
+    text, week_start = dated.text, None
+    marker = _WEEK_OF_ZH.match(text, found.end)
+    if marker or _WEEK_OF_EN_BEFORE.search(text, 0, found.start):  # 月底那周周三, the week of the 16th, (on) Tuesday
+        # the weekday may follow in this clause or, after fillers only, in the sentence
+        after = max(sentence.find(text), 0) + (marker.end() if marker else found.end)
+        weekday = _future_date(sentence, after, dated.now, dated._tz)
+        if (weekday is not None and _BARE_WEEKDAY.fullmatch(sentence[weekday.start:weekday.end].strip())
+                and _FILLERS.sub("", sentence[after:weekday.start]) == ""):
+            week_start = found.when.date() - timedelta(days=found.when.weekday())
+            text, found = sentence, weekday
     when = found.when
-    if _BARE_WEEKDAY.fullmatch(dated.text[found.start:found.end].strip()):
-        said_before = max(sentence.find(dated.text) + found.start, 0)
-        weeks = [2 if week["two"] else 1 for week in _NEXT_WEEK.finditer(sentence, 0, said_before)]
-        if weeks:  # the weekday of the week named last before it
-            today = dated.now.astimezone(when.tzinfo).date()
-            week_start = today + timedelta(days=7 * weeks[-1] - today.weekday())
-            while when.date() < week_start:
-                when += timedelta(days=7)
-    before = _BEFORE.match(dated.text, found.end)  # Friday 前
-    date_words = dated.text[found.start:before.end() if before else found.end].strip(" .,!。！")
+    if week_start is None and _BARE_WEEKDAY.fullmatch(text[found.start:found.end].strip()):
+        said_before = max(sentence.find(text) + found.start, 0)
+        week_start = _week_named_before(sentence, said_before, dated.now.astimezone(when.tzinfo), dated._tz)
+    if week_start is not None:  # the weekday of the week named last before it
+        while when.date() < week_start:
+            when += timedelta(days=7)
+    before = _BEFORE.match(text, found.end)  # Friday 前
+    date_words = text[found.start:before.end() if before else found.end].strip(" .,!。！")
     return NextStep(title, when, found.has_time, clause.rule or "", clause.cue()[:CUE_LIMIT],
                     date_words[:CUE_LIMIT])

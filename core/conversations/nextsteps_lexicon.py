@@ -42,11 +42,18 @@ EN_NOT_ACTION = (
     r"|on\s+(?:leave|holiday|vacation|pto)|travel\w*|busy|unavailable|back|closed|offline|in\s+\w+"
     r"|stuck|tied\s+up|in\s+meetings|happy\s+to\s+hear)\b"
 )
+# Things that are sent or released: "invoice out tomorrow" promises, where "Kevin out tomorrow" is a
+# state (a thing on its way "over" or "your way" may be any thing: "deck over tmrw").
+EN_THINGS = (
+    r"quotes?|quotations?|invoices?|decks?|slides|proposals?|contracts?|po|pos|sow|docs?|documents?|reports?"
+    r"|drafts?|pricing|agreements?|nda|msa|updates?|release|build|patch|version|payments?|invites?"
+    r"|invitations?|emails?|notes|minutes|summary|recap|agenda|samples?|units?|order|shipment|files?"
+)
 # What opens a chat reply before a commitment with its subject left out: "ok, will send it".
 EN_OPENERS = (
     r"ok(?:ay)?|sure(?:\s+thing)?|great|thanks|thank\s+you|noted|got\s+it|no\s+problem"
     r"|no\s+worries|sounds\s+good|yep|yup|yes|yeah|kk?|def(?:o|initely)?|absolutely|cool|perfect"
-    r"|will\s+do|on\s+it|roger|understood|of\s+course"
+    r"|will\s+do|on\s+it|roger|understood|of\s+course|np|thx|thanks|ty"
 )
 # Adverbs that may stand between "we can / we should" and the verb: "we can definitely get…"
 # (not probably, maybe: those are EN_NOT_ACTION's hedges).
@@ -58,6 +65,9 @@ EN_ADVERBS = r"definitely|certainly|surely|easily|still|also|just|absolutely|tot
 MOVED = (
     r"(?=[mpsbriMPSBRI改挪调换推延顺])\b(?:mov(?:e|ed|ing)|push(?:ed|ing)?|shift(?:ed|ing)?|bump(?:ed|ing)?"
     r"|reschedul\w*)\b(?:\s+[\w']+){0,3}?\s+(?:to|for)\b|\binstead\b|改到|改成|挪到|调到|换到|推到|推迟到|延到|延期到|顺延到"
+    # a slot preferred, with no move word: "Tuesday 10am works better", 明天下午更合适
+    r"|\b(?:works?|suits?)\s+(?:(?:us|me)\s+)?better\b|\bworks\s+best\b|\bis\s+better\s+for\s+(?:us|me)\b"
+    r"|更合适|更方便|比较合适|比较方便"
 )
 # Words that make a bare date a promise: "Monday for sure", "tomorrow at the latest".
 EN_ASSURANCE = r"for\s+sure|at\s+the\s+latest|latest|guaranteed|without\s+fail|promise"
@@ -115,13 +125,21 @@ NEGATION = (
     r"(?<![A-Za-z])(?=[wcunmiapdWCUNMIAPD])(?:won't|wont|will\s+not|can't|cant|cannot|can\s+not|couldn't|unable|not\s+(?:be\s+)?able"
     r"|not\s+going\s+to|isn't\s+going|aren't\s+going|no\s+longer|not\s+sure|might\s+not|may\s+not"
     r"|probably\s+not|never|don't\s+think|doubt|not)(?![A-Za-z])"
-    r"|不(?!错|好意思|客气|过|少|仅|但|管|断|久)|没(?!问题|关系|事)|未|无法|恐怕|别(?![的人家])"
+    r"|不(?!错|好意思|客气|过|少|仅|但|管|断|久)|没(?!问题|关系|事)|未|无法|恐怕|(?<![特区分级告类识个差性])别(?![的人家])"
 )
 # Called off or moved: not a commitment (even with a date: "let's skip Tuesday's call").
+# The English words stand anywhere, also inside Chinese (Friday的demo我们要postpone一下, sync取消):
+# bounded by letters, not by \b, which a Chinese character next to them defeats.
 CANCEL = (
-    r"\b(?:cancel\w*|skip|postpon\w*|push\w*\s+back|call\w*\s+(?:it\s+)?off|reschedul\w*"
-    r"|no\s+need|not\s+needed|drop\s+\w+'s|on\s+hold)\b|hold\s*(?:住|一下|一?段)|先\s*hold"
+    r"(?<![A-Za-z])(?=[cdnoprs])(?:cancel\w*|skip|postpon\w*|push\w*\s+back|call\w*\s+(?:it\s+)?off"
+    r"|reschedul\w*|(?<!the\s)(?<!a\s)(?<!for\s)(?<!any\s)(?<!no\s)(?<!without\s)(?<!further\s)delay(?:ed|ing|s)?"
+    r"|no\s+need|not\s+needed|drop\s+\w+'s|on\s+hold)(?![A-Za-z])|hold\s*(?:住|一下|一?段)|先\s*hold"
     r"|取消|推迟|延期|改期|改到|改成|挪到|调到|换到|推到|改天|暂停|先不|不用|延后|顺延|往后推|待定"
+)
+# A new time to be found later, after a cancellation (明天的sync取消吧，下周再约; "let's cancel
+# Friday and find another slot next week"): no date is promised.
+REPLAN = (
+    r"再约|另约|再定|再找时间|另找时间|(?i:\bfind\s+(?:a\s+)?(?:new|another|other)\s+(?:slot|time|date)\b)"
 )
 # Asking the other side to act: "please send", 麻烦…, 希望你们….
 REQUEST = (
@@ -135,9 +153,11 @@ PAST_OR_STATE = r"已经|已(?!读)|刚刚|刚才|全天|一整天|(?<![要还�
 # 很 productive.
 ZH_EVALUATION = (
     r"(?=[得效反都很挺非特十相蛮真太])(?:得\s*(?:很|挺|非常|特别|十分|相当|蛮|真|太|不错)"  # 聊得很开心
-    # a degree word and any word but a manner or a wish of a promise: 很快发, 很乐意过来, 非常感谢
+    # a degree word and any word but a manner or a wish of a promise (很快发, 很乐意过来, 非常感谢), a
+# verb of the lexicon (特别安排, 非常认真地核对: the degree is the promise's) or an adverb in 地
     r"|(?:效果|反响|都)?\s*(?:很|挺|非常|特别|十分|相当|蛮|真|太)\s*"
-    r"(?:[a-z]{3,}|(?![快早晚及认仔乐愿高荣期想希需抱感谢重])[\u4e00-\u9fff]))"
+    r"(?:[a-z]{3,}|(?![快早晚及认仔乐愿高荣期想希需抱感谢重])(?!(?:" + ZH_VERBS + r")|[\u4e00-\u9fff]{0,3}地)"
+    r"[\u4e00-\u9fff]))"
 )
 # Our side wanting to receive something: 我们老板说 Friday 要看到 final quote, 我们财务下周一要拿到发票.
 ZH_WANTS = r"(?:要|想|需要|必须|得|希望)\s*(?:看到|收到|拿到|见到|接到)"
@@ -150,6 +170,6 @@ UNAVAILABLE = r"^(?:没空|没时间|不方便|不太方便|不在|很忙|在忙
 THEN = r"\bthen\b|\bat\s+that\s+(?:time|point)\b|到时候|到时|届时"
 # Words that a clause holding only a date may carry: "…, by Friday at the latest" / 最晚周五前.
 DATE_FILLERS = (
-    r"\b(?:by|before|on|at|the|latest|at\s+the\s+latest|for\s+sure|hopefully|ideally|or|so)\b"
+    r"\b(?:by|before|b4|on|at|the|latest|at\s+the\s+latest|no\s+later\s+than|for\s+sure|hopefully|ideally|or|so)\b"
     r"|最晚|最迟|之前|以前|前|吧|哈|啊|呀|的|左右|内"
 )

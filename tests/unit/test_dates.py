@@ -236,6 +236,12 @@ FOUND_IN_SENTENCES = [
     ("D-12 客户说周五前给答复 thanks", "周五前", "2026-03-06 17:00"),
     ("EOD please", "EOD", "2026-03-04 17:00"),
     ("he will sign March 15 or so", "March 15", "2026-03-15 17:00"),
+    ("our team will issue the PO on 3/10.", "on 3/10", "2026-03-10 17:00"),  # month/day after a preposition
+    ("SOW的初稿我3/10之前发给你们", "3/10之前", "2026-03-10 17:00"),
+    ("call 3/10 3pm?", "3/10 3pm", "2026-03-10 15:00"),
+    ("发票3/12号开", "3/12号", "2026-03-12 17:00"),
+    ("我们财务本周内安排付款", "本周内", "2026-03-06 17:00"),  # within this week: its Friday
+    ("k will sign n send back b4 fri", "b4 fri", "2026-03-06 17:00"),
 ]
 
 
@@ -267,6 +273,11 @@ NOT_DATES = [
     "we may sign",
     "好的，谢谢",
     "sounds good",
+    "about 1/2 of the team",  # a fraction: month/day only after a preposition or in Chinese
+    "50/50 split",
+    "我们有3/4的客户在用",  # a fraction in Chinese too
+    "客户评分4/5",  # a score
+    "on 2/30",
 ]
 
 

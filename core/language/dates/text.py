@@ -18,6 +18,9 @@
   14:00, evening / tonight 20:00 (上午/早上, 中午, 下午, 晚上 alike; 傍晚 18:00).
 - 1点-6点 with no 上午/下午 is the afternoon (明天3点 = 15:00). A clock time with no day must be
   unmistakable (下午3点, 15:00, 3点半, 3点前, 3pm): a bare 3点 is also "three points" and 一点 "a bit".
+- 3/10 is month/day (March 10th, this year's unless past), read after a preposition or before a
+  time in English (on 3/10, by 3/9, 3/10 3pm: 1/2 alone is a fraction) and after a Chinese character or before 前 / 号 in
+  Chinese (我3/10之前); 本周内 / 这周之内 is this week's Friday; chat's "b4" is "before".
 - Our rules do not read past references (上周五, "last Friday", 3天前): a date found in a chat
   message is a next step. parse_date leaves them to dateparser (a close date may be past).
 
@@ -234,6 +237,8 @@ _DAY = "|".join(
         rf"{_OPTIONAL_WEEKDAY}{_MONTH}\.?\s+{_DAY_NUMBER}{_OPTIONAL_YEAR}",
         rf"{_OPTIONAL_WEEKDAY}{_DAY_NUMBER}\s+(?:of\s+)?{_MONTH}\.?{_OPTIONAL_YEAR}",
         r"(?P<iso>[0-9]{4})[-/.](?P<iso_month>[0-9]{1,2})[-/.](?P<iso_day>[0-9]{1,2})",
+        # on 3/10, by 3/9: month/day after a preposition only (1/2 alone is a fraction)
+        r"(?<![0-9/])(?P<md_month>1[0-2]|0?[1-9])/(?P<md_day>3[01]|[12][0-9]|0?[1-9])(?![0-9/])",
         # COB Thursday, EOD tomorrow, first thing Monday: the edge of a named day
         rf"(?P<edge>cob|eod|close\s+of\s+business|end\s+of\s+(?:the\s+)?(?:business\s+)?day"
         rf"|first\s+thing)\s+(?:on\s+)?(?P<edge_day>{_REL_DAY}|(?:next\s+)?{_WEEKDAY}\.?(?:\s+next\s+week)?)",
@@ -268,7 +273,7 @@ _PART_START = {"morning": 9 * 60, "afternoon": 14 * 60, "evening": 20 * 60, "nig
 _EN_SCANNER = re.compile(
     r"(?<![A-Za-z0-9])(?=[A-Za-z0-9])"  # fail fast at every other position, e.g. in Chinese text
     r"(?<!last\s)"  # "last Friday" is behind us, not the coming Friday
-    r"(?P<prep>(?:due\s+)?(?:by|before|until|till|on|at)\s+|due\s+)?"
+    r"(?P<prep>(?:due\s+)?(?:by|before|b4|until|till|on|at)\s+|due\s+)?"
     rf"(?:(?P<hours>{without_group_names(_HOURS)})"
     rf"|(?P<time_first>{_TIME})(?:\s*,\s*|\s+)(?:on\s+)?(?P<day_after>{without_group_names(_DAY)})"
     rf"|(?P<day>{without_group_names(_DAY)})(?:(?:\s*,\s*|\s+|T)(?:at\s+|@\s*)?"
@@ -320,6 +325,8 @@ def _read_en(
     assert day_part is not None  # the scan matched this span with the same rule
     time_text = found["time"] or found["time_first"]
     if _is_lone_abbreviation(day_part, found, time_text) and not lenient:
+        return None
+    if day_part["md_month"] and not found["prep"] and not time_text and not lenient:
         return None
     time_read = _en_time(time_text, day_part)
     day_read = _en_day(day_part, found[group], now)
@@ -381,6 +388,8 @@ def _en_day(day_part: re.Match[str], span: str, now: datetime) -> tuple[date, Ro
     if day_part["edge"]:
         inner = _EN_DAY.fullmatch(day_part["edge_day"])
         return None if inner is None else _en_day(inner, day_part["edge_day"], now)
+    if day_part["md_month"]:
+        return date(today.year, int(day_part["md_month"]), int(day_part["md_day"])), next_year
     if day_part["ordinal"]:
         return day_of_month(int(day_part["ordinal"]), today)
     if day_part["wk"]:

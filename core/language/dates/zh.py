@@ -131,12 +131,21 @@ _WEEK_PREFIX = r"下下个|下下|下个|下|这个|这|本"
 _NOT_AFTER_NUMBER = r"(?<![0-9.])"
 _NOT_A_DAY_NOUN = "楼线机房位门桌床院厅室口码车店馆台窗柜库元游内方版"
 
+# 3/10 counts after a Chinese character (not a score or a ratio: 评分4/5, 满意度4/5, 比例1/3) or
+# before 号 / 前 (checked by the scanner only: a part is read again alone, without what stands
+# around it)
+_SLASH_GUARD = r"(?:(?<=[\u4e00-\u9fff])(?<![分率度比例])|(?=[0-9]{1,2}/[0-9]{1,2}(?:[号日]|之前|以前|前)))"
 _DAY = "|".join(
     [
         # 周五, 下周三, 这个星期天; not 上周五 (past), 一周一次, 每周一 (a frequency)
         rf"(?<![上0-9一二两三四五六七八九十几每])(?P<wk_prefix>{_WEEK_PREFIX})?{_WEEK}"
         r"(?P<wk_day>[一二三四五六日天]|[1-7](?![0-9]))",  # 周一10点: the 10 is the time
         rf"(?P<next_week>下下个|下下|下个|下){_WEEK}(?![末0-9])",  # 下周 alone: its Monday
+        rf"(?P<this_week>本|这个|这){_WEEK}[之以]?内",  # 本周内 / 这周之内: this week's Friday
+        # 3/10 (month/day, as Chinese chats write it) after a Chinese character or before 前 / 号:
+        # 我3/10之前发, 3/12号; not 1/2 in English text, 3/4的客户 (a fraction), nor 2026/3/10 (read whole
+        # elsewhere)
+        _SLASH_GUARD + r"(?P<slash_month>1[0-2]|0?[1-9])/(?P<slash_day>3[01]|[12][0-9]|0?[1-9])(?![0-9/]|\s*(?:的|以上|左右|多))[号日]?",
         rf"(?P<dom_month>下下个月|下个月|下月|本月|这个月|这月)(?P<dom_in_month>{NUM})[号日]",
         rf"(?<![0-9个岁])(?:(?P<edge_rel>下个|下|本|这个|这)|(?P<edge_num>{NUM}))?"
         r"月(?P<edge>底|末|初)",
@@ -184,7 +193,7 @@ _SCANNER = re.compile(
     rf"|(?P<day>{without_group_names(_DAY)})(?:\s*(?P<time>{_TIME_AFTER_DAY}))?"
     rf"|(?P<alone>{_TIME_ALONE})){_BEFORE}?"
 )
-_DAY_PART = re.compile(_DAY)
+_DAY_PART = re.compile(_DAY.replace(_SLASH_GUARD, ""))
 _HOURS_PART = re.compile(_HOURS)
 _TIME_PART = re.compile(rf"{_OFF_WORK}|{_PERIOD}?\s*(?:{_CLOCK})?")
 
@@ -260,6 +269,13 @@ def _day_rule(part: re.Match[str], now: datetime) -> tuple[date, Roll | None] | 
         return weekday_of_week(now, _WEEKS_AHEAD[part["wk_prefix"]], weekday), None
     if part["next_week"]:
         return weekday_of_week(now, _WEEKS_AHEAD[part["next_week"]], 0), None
+    if part["this_week"]:
+        return weekday_of_week(now, 0, 4), None
+    if part["slash_month"]:
+        try:
+            return date(today.year, int(part["slash_month"]), int(part["slash_day"])), next_year
+        except ValueError:  # 2/30
+            return None
     if part["dom_month"]:
         month = month_start(today, _MONTH_OFFSET[part["dom_month"]])
         day = cn_number(part["dom_in_month"])
