@@ -159,6 +159,15 @@ def index_deals_of_customers(connection: Connection, customer_ids: Collection[in
     index_deals(connection, ids)
 
 
+def forget_words(connection: Connection, names: Collection[str]) -> None:
+    """`forget`: the words and pinyin of an erased person's names leave the typo vocabulary (a deal
+    title may have carried them there)."""
+    words = sorted(vocabulary(names))
+    for chunk in _chunks(words):
+        connection.execute(sa.text("DELETE FROM search_words WHERE word IN :words")
+                           .bindparams(sa.bindparam("words", expanding=True)), {"words": list(chunk)})
+
+
 def merge_segments(connection: Connection) -> None:
     """SQLite: rewrite each FTS5 index as one segment. A deleted row's words stay in the older
     segments until they merge; after an erase (`forget`) they must leave the file, as the rows

@@ -36,7 +36,11 @@ CONTACT, CONTACT_ID = "Qiuyue Lanfang", "2001"
 EMAIL, PHONE, PHRASE = "qiuyue.lanfang@example.com", "13987654321", "Zephyrine proposal"
 MEMBER, MEMBER_NAME, MEMBER_EMAIL, MEMBER_TG = "zorblatt", "Zorblatt Quimby", "zq@example.org", "777000123"
 MEMBER_WORDS = "Quimbyfest budget is settled"
-ERASED = [CONTACT, EMAIL, PHONE, PHRASE, MEMBER, MEMBER_NAME, MEMBER_EMAIL, MEMBER_TG, MEMBER_WORDS]
+# What the forgotten member typed to dealbot: a question to the FAQ (kept for `faq gaps`) and a
+# free-text answer to the daily card (kept as a proposal until confirmed).
+MEMBER_ASK, MEMBER_UPDATE = "Quimbyvault rebate rule", "Blorbco agreed to the Quimbydemo next Tuesday"
+ERASED = [CONTACT, EMAIL, PHONE, PHRASE, MEMBER, MEMBER_NAME, MEMBER_EMAIL, MEMBER_TG, MEMBER_WORDS,
+          MEMBER_ASK, "Quimbydemo"]
 GROUP = "-100777"
 
 
@@ -132,15 +136,33 @@ def test_forgotten_words_are_nowhere_in_the_database_files(database, tmp_path: P
         store_captured(uow, events, clock.now(), Defaults(), [suggest_next_steps])
         uow.commit()
     say("alice", "keep S-1")  # a task whose title, audit entry and webhook body copy the contact's sentence
+    # Text the team wrote naming the two people: a logged follow-up (searchable), a task, a
+    # complaint, a satisfaction comment, a retrospective, a playbook line, an FAQ answer, a lead note.
+    say("alice", f"log D-1 call: {CONTACT} ({PHONE}) wants {MEMBER_NAME} on the next call")
+    say("alice", f"task D-1 send {CONTACT} the contract friday")
+    say("alice", f'complaint Acme "{CONTACT} says the delivery was late"')
+    say("alice", f'csat D-1 4 "{CONTACT} was pleased, wrote from {EMAIL}"')
+    say(MEMBER, f"faq {MEMBER_ASK}")
+    say(MEMBER, "new Blorbco 10k")
+    update = say(MEMBER, MEMBER_UPDATE)  # a direct message read as the daily update: U-1, pending
+    assert "U-1" in " ".join([update.title, *update.lines]), update
+    say("boss", f'playbook demo add "Ask {MEMBER_NAME} how he did it"')
+    say("boss", f'faq add "Who knows rebates?" "{MEMBER_NAME}, or mail {MEMBER_EMAIL}"')
+    say("alice", "won D-1")
+    say("alice", f'retro D-1 "{CONTACT} decided after the demo"')
     with wired.engine.connect() as connection:
         bodies = " ".join(connection.execute(select(webhook_deliveries.c.body)).scalars())
     assert EMAIL in bodies and PHRASE in bodies
     wired.engine.dispose()
-    assert set(_found(files(url))) >= {EMAIL, PHONE, PHRASE, MEMBER_WORDS}  # the search finds them
+    assert set(_found(files(url))) >= {EMAIL, PHONE, PHRASE, MEMBER_WORDS, MEMBER_ASK, "Quimbydemo"}
 
     wired = build(Settings(_env_file=None, database_url=url, log_file=tmp_path / "dealbot.log",
                            admins="console:boss"), migrate=False, clock=clock)
     say("boss", f"forget @{CONTACT}")
     say("boss", f"forget @{MEMBER}")
+    # the team's own records stay, without the people: the follow-up is still found by its words
+    found = say("alice", "find wants")
+    assert "[erased]" in " ".join(found.lines) and CONTACT not in " ".join(found.lines), found
+    assert CONTACT not in " ".join(say("alice", "find Qiuyue").lines)
     wired.engine.dispose()
     assert _found(files(url)) == {}
