@@ -1627,8 +1627,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Undone changes earn nothing. A manager changes a rule: points rule follow-up 2 cap:5",
         "zh": "被撤销的操作不计分。主管可修改规则：积分 规则 跟进 2 上限:5",
     },
-    "points.rule_set": {"en": "{team}: {rule} now gives {points} pt, at most {cap} a day.",
-                        "zh": "{team}：{rule} 现为 {points} 分，每天最多 {cap} 次。"},
+    "points.rule_set": {"en": "{team}: {rule} gives {points} pt, at most {cap} a day, from now on; points already "
+                              "earned keep the rule they were earned under.",
+                        "zh": "{team}：{rule} 从现在起为 {points} 分，每天最多 {cap} 次；已获得的积分不变。"},
     "points.on": {"en": "Points are on for {team}.", "zh": "{team} 已开启积分。"},
     "points.off": {"en": "Points are off for {team}: no points are counted or shown.",
                    "zh": "{team} 已停用积分：不再计分也不再显示。"},

@@ -1,8 +1,8 @@
 """`points`, `leaderboard` (积分, 排行榜): what members earned for keeping the pipeline true.
 
 The figures are computed from the audit trail (core.performance.points, read through
-core.performance.standings), so an undone change loses its points by itself and a team's
-changed rules count from then on for every period shown. A rep sees their own points and the
+core.performance.standings), so an undone change loses its points by itself; a team's changed
+rules count from the moment they change, and points already earned keep the rule in force then. A rep sees their own points and the
 team's leaderboard; a manager any member of the team; an admin anyone. Managers (admins: any
 team) award points with a reason and set their team's rules; each is audited.
 """
