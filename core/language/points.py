@@ -54,6 +54,15 @@ def _integer(a: Args, word: str, most: int, *, signed: bool) -> int:
     return number
 
 
+def _rule_number(a: Args, word: str, least: int, key: str, **params: str) -> int:
+    """A rule's points (0 turns it off) or daily cap (at least 1): a whole number up to
+    MAX_RULE_POINTS; anything else (negative, fractional, huge, 0 for a cap) is refused whole."""
+    text = word.lstrip("+")
+    if not text.isascii() or not text.isdigit() or len(text) > 6 or not least <= int(text) <= MAX_RULE_POINTS:
+        raise a.error(key, value=word[:40], most=MAX_RULE_POINTS, **params)
+    return int(text)
+
+
 def read_points(a: Args) -> c.Command:
     """`points [@user] [period]`, `points award @user <n> <reason>`, `points rules`,
     `points rule <rule> <n> [cap:<n>]`, `points on|off`."""
@@ -78,7 +87,7 @@ def read_points(a: Args) -> c.Command:
         rest = tokens[2:]
         if not rest:
             raise a.missing("points")
-        points = _integer(a, rest[0].text, MAX_RULE_POINTS, signed=False)
+        points = _rule_number(a, rest[0].text, 0, "err.points_rule_range")
         cap = None
         words = [tok.text for tok in rest[1:]]
         if words:
@@ -88,7 +97,9 @@ def read_points(a: Args) -> c.Command:
                 name, value = words
             if fold(name.strip()) not in _CAP or not value.strip():
                 raise a.error("err.points_cap", value=joined[:40])
-            cap = _integer(a, value.strip(), MAX_RULE_POINTS, signed=False)
+            # A cap of 0 would silently stop the rule (or be read as "no cap"): the way to turn a
+            # rule off is 0 points, and the reply says so.
+            cap = _rule_number(a, value.strip(), 1, "err.points_cap_range", rule=tokens[1].text[:40])
         return c.SetPointRule(rule=rule, points=points, cap=cap)
     if first in _OFF or first in _ON:
         if len(tokens) > 1:

@@ -135,6 +135,9 @@ def set_point_rule(cmd: c.SetPointRule, ctx: Context) -> Reply:
     new = old.with_rule(cmd.rule, cmd.points, cmd.cap)
     _save(ctx, team, old, new)
     rule = new.rule(cmd.rule)
+    if not rule.points:
+        return Reply(title=t("points.rule_off", ctx.lang, team=team.name, rule=rule_name(cmd.rule, ctx.lang)),
+                     language=ctx.lang)
     return Reply(title=t("points.rule_set", ctx.lang, team=team.name, rule=rule_name(cmd.rule, ctx.lang),
                          points=rule.points, cap=rule.cap), language=ctx.lang)
 

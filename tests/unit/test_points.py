@@ -70,7 +70,16 @@ def test_points_and_slip_read_periods_and_dates():
     ("points award @alice 5000 too much", "err.points_range"),
     ("points rule speed 2", "err.points_rule"),
     ("points rule follow-up", "err.missing_arg"),
-    ("points rule follow-up 500", "err.points_range"),
+    ("points rule follow-up 500", "err.points_rule_range"),
+    ("points rule follow-up -1", "err.points_rule_range"),
+    ("points rule follow-up 1.5", "err.points_rule_range"),
+    ("points rule follow-up 2 cap:0", "err.points_cap_range"),
+    ("points rule follow-up 2 cap:-1", "err.points_cap_range"),
+    ("points rule follow-up 2 cap:2.5", "err.points_cap_range"),
+    ("points rule follow-up 2 cap:101", "err.points_cap_range"),
+    ("points rule follow-up 2 cap:99999999999", "err.points_cap_range"),
+    ("积分 规则 跟进 2 上限:0", "err.points_cap_range"),
+    ("积分 规则 跟进 -2", "err.points_rule_range"),
     ("points rule follow-up 2 every:3", "err.points_cap"),
     ("points off now", "err.points_extra"),
     ("points someday", "err.bad_period"),
@@ -103,6 +112,22 @@ def test_bad_input_changes_nothing_and_answers_in_the_users_language(chat):
     assert en.is_error and "out of range" in en.title and "Usage: points" in en.text()
     assert zh.is_error and "不是整数分数" in zh.title
     assert chat.counts() == before
+
+
+def test_a_cap_of_0_is_refused_with_the_way_to_turn_a_rule_off(chat):
+    before = chat.counts()
+    en = chat.say("mia", "points rule follow-up 2 cap:0")
+    zh = chat.say("mia", "积分 规则 跟进 2 上限:0")
+    assert en.is_error and en.title == ("A daily cap is a whole number from 1 to 100, not “0”. To turn the rule "
+                                        "off, give it 0 points: points rule follow-up 0")
+    assert zh.is_error and zh.title == "每日上限须为 1 到 100 的整数，不能是“0”。要停用这条规则，请把分数设为 0：积分 规则 跟进 0"
+    big = chat.say("mia", "points rule follow-up 101")
+    assert big.is_error and big.title == "A rule's points are a whole number from 0 (off) to 100, not “101”."
+    assert chat.counts() == before
+    off = chat.say("mia", "points rule follow-up 0")
+    assert not off.is_error and off.title.startswith("sales: Follow-up logged is off from now on")
+    assert chat.say("mia", "积分 规则 跟进 0").title.startswith("sales：")
+    assert "停用" in chat.say("mia", "积分 规则 跟进 0").title
 
 
 def test_who_may_award_see_and_set(chat):
