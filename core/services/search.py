@@ -70,17 +70,50 @@ def _search(ctx: Context, query: Query, scope: r.Scope, typo: bool = False
 
 
 def _corrections(ctx: Context, query: Query) -> list[Query]:
-    """The query with its first mistyped word replaced by the nearest words of names."""
+    """The query with its first mistyped word replaced by the nearest words of names; failing
+    those, by the nearest beginnings of them. A name's pinyin is one word for its whole Chinese
+    run (华为技术有限公司: huaweijishuyouxiangongsi), found by `huawei` as its beginning, so a typo
+    in `huawei` is measured against the beginnings too (`huwei` → huawei), as `Acmee` is against
+    acme."""
     for term in query.terms:
         limit = typo_limit(term.text)
         if term.han or not limit:
             continue
-        distances = sorted((edit_distance(term.text, word, limit), word)
-                           for word in ctx.uow.search.words(term.text[:2]) if word != term.text)
+        words = [word for word in ctx.uow.search.words(term.text[:2]) if word != term.text]
+        distances = sorted((edit_distance(term.text, word, limit), word) for word in words)
         near = [word for distance, word in distances if distance <= limit][:CORRECTIONS]
+        if not near:
+            starts = sorted({found for word in words if (found := _nearest_start(term.text, word, limit))})
+            near = list(dict.fromkeys(found[-1] for found in starts))[:CORRECTIONS]
         if near:
             return query.replaced(term, near)
     return []
+
+
+def _nearest_start(typed: str, word: str, limit: int) -> tuple[int, bool, int, str] | None:
+    """(distance, not at a syllable's end, length, beginning) of the beginning of `word` nearest
+    to `typed` within `limit` edits, or None; `typed` itself is never one. Of the nearest, one
+    that ends where a syllable may (`huawei|jishu`, not `huaweij`), then the shortest: `huaweii`
+    shows huawei."""
+    best = None
+    for length in range(max(len(typed) - limit, 3), min(len(word), len(typed) + limit) + 1):
+        start = word[:length]
+        distance = edit_distance(typed, start, limit)
+        if distance > limit or start == typed:
+            continue
+        found = (distance, not _syllable_end(word, length), length, start)
+        if best is None or found < best:
+            best = found
+    return best
+
+
+def _syllable_end(word: str, length: int) -> bool:
+    """Whether a pinyin syllable may end after `length` letters: a vowel (or n, g) before, a
+    consonant (or nothing) after."""
+    return length == len(word) or (word[length - 1] in _FINALS and word[length] not in _VOWELS)
+
+
+_VOWELS, _FINALS = frozenset("aeiouv"), frozenset("aeiouvng")
 
 
 def _visible(scope: r.Scope, deal: Deal) -> bool:

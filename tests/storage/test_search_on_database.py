@@ -79,6 +79,13 @@ def test_names_pinyin_chinese_substrings_and_typos(wired):
     assert say("11", "find wang").lines == ["Contact · 王经理 — 华为技术有限公司"]
     reply = say("11", "find Acmee")
     assert reply.title == "Nothing for “Acmee”; showing “acme”." and reply.lines[0] == "Deal D-1 · Acme (Lead)"
+    # pinyin tolerates one typo the same way, at the start of a longer name too (huawei…jishu…)
+    for typo in ("huwei", "huawie", "huaweii", "huawai"):
+        reply = say("11", f"find {typo}")
+        assert reply.title == f"Nothing for “{typo}”; showing “huawei”.", reply.title
+        assert reply.lines[0] == "Deal D-2 · 华为技术有限公司 (Lead)"
+    assert say("11", "搜索 huwei").title == "没有找到“huwei”，以下为“huawei”的结果。"
+    assert say("11", "find hxwxi").title == "Nothing found for “hxwxi” among what you may see."
     assert say("11", "find D-1").lines == ["Deal D-1 · Acme (Lead)"]
     assert say("11", "find zebra").title == "Nothing found for “zebra” among what you may see."
     assert say("11", "find", error=True).title.startswith("Tell me what to look for")
