@@ -117,8 +117,6 @@ _VOWELS, _FINALS = frozenset("aeiouv"), frozenset("aeiouvng")
 
 
 def _visible(scope: r.Scope, deal: Deal) -> bool:
-    if scope.own:
-        return deal.owner_id == scope.member_id
     return scope.team_id is None or deal.team_id == scope.team_id
 
 
