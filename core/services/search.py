@@ -82,8 +82,9 @@ def _corrections(ctx: Context, query: Query) -> list[Query]:
         words = [word for word in ctx.uow.search.words(term.text[:2]) if word != term.text]
         distances = sorted((edit_distance(term.text, word, limit), word) for word in words)
         near = [word for distance, word in distances if distance <= limit][:CORRECTIONS]
-        if not near:
-            starts = sorted({found for word in words if (found := _nearest_start(term.text, word, limit))})
+        if not near:  # the beginnings: only as many letters as can be near, and each once
+            heads = {word[:len(term.text) + limit + 1] for word in words}
+            starts = sorted({found for head in heads if (found := _nearest_start(term.text, head, limit))})
             near = list(dict.fromkeys(found[-1] for found in starts))[:CORRECTIONS]
         if near:
             return query.replaced(term, near)
@@ -96,15 +97,30 @@ def _nearest_start(typed: str, word: str, limit: int) -> tuple[int, bool, int, s
     that ends where a syllable may (`huawei|jishu`, not `huaweij`), then the shortest: `huaweii`
     shows huawei."""
     best = None
-    for length in range(max(len(typed) - limit, 3), min(len(word), len(typed) + limit) + 1):
+    distances = _prefix_distances(typed, word[:len(typed) + limit])
+    for length in range(max(len(typed) - limit, 3), len(distances)):
         start = word[:length]
-        distance = edit_distance(typed, start, limit)
-        if distance > limit or start == typed:
+        if distances[length] > limit or start == typed:
             continue
-        found = (distance, not _syllable_end(word, length), length, start)
+        found = (distances[length], not _syllable_end(word, length), length, start)
         if best is None or found < best:
             best = found
     return best
+
+
+def _prefix_distances(a: str, b: str) -> list[int]:
+    """The edit distance (as core.language.verbs.edit_distance counts: insert, delete, replace,
+    swap neighbours) of `a` to each beginning of `b`, b[:0] … b[:len(b)], in one table."""
+    before: list[int] | None = None
+    row = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, char_b in enumerate(b, start=1):
+            current[j] = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + (char_a != char_b))
+            if before is not None and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                current[j] = min(current[j], before[j - 2] + 1)
+        before, row = row, current
+    return row
 
 
 def _syllable_end(word: str, length: int) -> bool:
