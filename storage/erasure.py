@@ -39,7 +39,7 @@ ERASED_FLAG = "erased"  # in Session.info: this unit of work erased something
 TOUCHED = (t.interactions, t.suggestions, t.tasks, t.outbox, t.audit_entries, t.members, t.identities,
            t.customers, t.webhook_deliveries, t.approvals, t.approval_decisions, t.leads, t.deals,
            t.complaints, t.satisfaction_scores, t.retros, t.playbook_lines, t.faq_entries, t.faq_asks,
-           t.daily_updates)
+           t.daily_updates, t.access_requests, t.api_idempotency)
 # JSON columns, and the webhook deliveries' bodies: JSON kept as the text that was signed and
 # sent (a delivery's body names the deal's customer, owner and task titles; `webhook log` shows it).
 # The approvals' reasons and notes are a person's words too, and their steps may name one (@name).
@@ -54,7 +54,7 @@ _JSON_COLUMNS = ((t.audit_entries, ("before", "after")), (t.outbox, ("payload",)
                  (t.complaints, ("text", "resolution")), (t.satisfaction_scores, ("comment",)),
                  (t.retros, ("text",)), (t.playbook_lines, ("text",)), (t.faq_entries, ("question", "answer")),
                  (t.faq_asks, ("words",)), (t.daily_updates, ("text", "items")))
-_JSON_TEXT = {t.webhook_deliveries.c.body}
+_JSON_TEXT = {t.webhook_deliveries.c.body, t.api_idempotency.c.body}
 
 
 def mark_erased(session: Session) -> None:
@@ -93,8 +93,25 @@ def redact_copies(session: Session, words: Collection[str], where: dict[Table, o
         index_messages(connection, [(i, text if i in live else "") for i, text in reindex[t.interactions]])
     if reindex[t.deals]:
         index_deals(connection, [row_id for row_id, _ in reindex[t.deals]])
+    if where is None:
+        changed += _redact_kept_answers(session, words, pattern)
     if changed:
         session.expire_all()
+    return changed
+
+
+def _redact_kept_answers(session: Session, words: Collection[str], pattern) -> int:
+    """The REST API's kept answers to POSTs (a retry gets the same answer): JSON text keyed by token
+    and key, not by id; redacted in place, so a retry still gets its answer, without the words."""
+    K = t.api_idempotency.c
+    changed = 0
+    rows = session.execute(select(K.token_id, K.key, K.body).where(_may_hold(t.api_idempotency, ["body"], words)))
+    for row in rows.all():
+        body = _redacted(K.body, row.body, pattern)
+        if body is not row.body:
+            session.execute(t.api_idempotency.update().where(K.token_id == row.token_id, K.key == row.key)
+                            .values(body=body))
+            changed += 1
     return changed
 
 

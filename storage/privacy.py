@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, or_, select, true
+from sqlalchemy import and_, delete, func, or_, select, true, tuple_
 from sqlalchemy.orm import Session
 
 from core.conversations.capture import CAPTURED_KIND, AuthorKind
@@ -116,6 +116,10 @@ class SqlPrivacyRepository:
 
     def drop_identities(self, member_id: int) -> None:
         self._session.flush()
+        # the door's record of each account (its user id, name and handle) goes with it
+        A, ids = t.access_requests.c, t.identities.c
+        accounts = select(ids.platform, ids.user_id).where(ids.member_id == member_id)
+        self._session.execute(delete(t.access_requests).where(tuple_(A.platform, A.user_id).in_(accounts)))
         self._session.execute(delete(t.identities).where(t.identities.c.member_id == member_id))
         mark_erased(self._session)
         self._session.expire_all()

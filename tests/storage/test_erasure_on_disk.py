@@ -16,11 +16,12 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from bot import webhooks
 from bot.bootstrap import build
 from bot.config import Settings
+from core.access.door import AccessRequest, RequestStatus
 from core.chat.context import Defaults
 from core.chat.messages import Incoming
 from core.conversations.capture import ChatEvent
@@ -29,7 +30,7 @@ from core.domain.model import ChatBinding, Identity
 from core.services.capture import store_captured
 from storage.db import make_engine
 from storage.migrate import upgrade
-from storage.tables import webhook_deliveries
+from storage.tables import api_idempotency, api_tokens, webhook_deliveries
 from tests.fakes import FixedClock
 
 CONTACT, CONTACT_ID = "Qiuyue Lanfang", "2001"
@@ -124,6 +125,9 @@ def test_forgotten_words_are_nowhere_in_the_database_files(database, tmp_path: P
         alice, member = uow.members.by_handle("alice"), uow.members.by_handle(MEMBER)
         member.display_name, member.email = MEMBER_NAME, MEMBER_EMAIL
         uow.members.add_identity(Identity("telegram", MEMBER_TG, member.id))
+        # the Telegram account came in through the door: an access request, approved
+        uow.access.add_request(AccessRequest("telegram", MEMBER_TG, MEMBER, clock.now(), user_name=MEMBER_NAME,
+                                             status=RequestStatus.APPROVED, decided_by=alice.id))
         uow.chat_bindings.add(ChatBinding("telegram", GROUP, alice.team_id, clock.now(), bound_by=alice.id, deal_id=1))
         uow.commit()
     events = [
@@ -136,6 +140,12 @@ def test_forgotten_words_are_nowhere_in_the_database_files(database, tmp_path: P
         store_captured(uow, events, clock.now(), Defaults(), [suggest_next_steps])
         uow.commit()
     say("alice", "keep S-1")  # a task whose title, audit entry and webhook body copy the contact's sentence
+    with wired.engine.begin() as connection:  # an answer the REST API keeps for a retried POST
+        token = connection.execute(insert(api_tokens).values(
+            name="crm-sync", token_hash="0" * 64, member_id=1, created_at=clock.now())).inserted_primary_key[0]
+        connection.execute(insert(api_idempotency).values(
+            token_id=token, key="k1", request_hash="1" * 64, status=201, created_at=clock.now(),
+            body=json.dumps({"contacts": [{"name": CONTACT, "email": EMAIL}], "note": "ok"})))
     # Text the team wrote naming the two people: a logged follow-up (searchable), a task, a
     # complaint, a satisfaction comment, a retrospective, a playbook line, an FAQ answer, a lead note.
     say("alice", f"log D-1 call: {CONTACT} ({PHONE}) wants {MEMBER_NAME} on the next call")
@@ -164,5 +174,8 @@ def test_forgotten_words_are_nowhere_in_the_database_files(database, tmp_path: P
     found = say("alice", "find wants")
     assert "[erased]" in " ".join(found.lines) and CONTACT not in " ".join(found.lines), found
     assert CONTACT not in " ".join(say("alice", "find Qiuyue").lines)
+    with wired.engine.connect() as connection:  # the kept answer is still JSON, and still answers
+        [body] = connection.execute(select(api_idempotency.c.body)).scalars()
+    assert json.loads(body)["note"] == "ok"
     wired.engine.dispose()
     assert _found(files(url)) == {}
