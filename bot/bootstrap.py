@@ -62,6 +62,8 @@ def defaults_from(settings: Settings, extra_admins: frozenset = frozenset(),
         team_name=settings.team, timezone=settings.timezone, language=settings.language,
         currency=settings.currency, admins=settings.admin_identities() | extra_admins,
         pipeline=pipeline_file.pipeline if pipeline_file else None, self_service=settings.self_service_orgs(),
+        approvals=pipeline_file.approvals if pipeline_file else None,
+        approval_teams=pipeline_file.teams if pipeline_file else (),
     )
 
 

@@ -30,21 +30,31 @@ from sqlalchemy.orm import Session
 from core.conversations.redaction import redact, words_pattern
 from storage import tables as t
 from storage.search import TABLES as SEARCH_TABLES
-from storage.search import merge_segments
+from storage.search import index_deals, index_messages, merge_segments
 
 log = logging.getLogger(__name__)
 
 ERASED_FLAG = "erased"  # in Session.info: this unit of work erased something
 # Every table whose rows an erase rewrites or deletes.
 TOUCHED = (t.interactions, t.suggestions, t.tasks, t.outbox, t.audit_entries, t.members, t.identities,
-           t.customers, t.webhook_deliveries, t.approvals, t.approval_decisions, t.leads)
+           t.customers, t.webhook_deliveries, t.approvals, t.approval_decisions, t.leads, t.deals,
+           t.complaints, t.satisfaction_scores, t.retros, t.playbook_lines, t.faq_entries, t.faq_asks,
+           t.daily_updates, t.access_requests, t.api_idempotency)
 # JSON columns, and the webhook deliveries' bodies: JSON kept as the text that was signed and
 # sent (a delivery's body names the deal's customer, owner and task titles; `webhook log` shows it).
 # The approvals' reasons and notes are a person's words too, and their steps may name one (@name).
+# Then the text the team wrote that may name the person: follow-ups typed about a customer (their
+# contact's name, phone, e-mail), tasks, deal titles, complaints, satisfaction comments,
+# retrospectives, playbook lines, FAQ entries, the questions asked of the FAQ and the answers to
+# the daily card (the person's own words among them go whole: storage.privacy.erase_member).
 _JSON_COLUMNS = ((t.audit_entries, ("before", "after")), (t.outbox, ("payload",)),
                  (t.webhook_deliveries, ("body",)),
-                 (t.approvals, ("reason", "steps")), (t.approval_decisions, ("note",)))
-_JSON_TEXT = {t.webhook_deliveries.c.body}
+                 (t.approvals, ("reason", "steps")), (t.approval_decisions, ("note",)),
+                 (t.interactions, ("text",)), (t.tasks, ("title",)), (t.deals, ("title",)),
+                 (t.complaints, ("text", "resolution")), (t.satisfaction_scores, ("comment",)),
+                 (t.retros, ("text",)), (t.playbook_lines, ("text",)), (t.faq_entries, ("question", "answer")),
+                 (t.faq_asks, ("words",)), (t.daily_updates, ("text", "items")))
+_JSON_TEXT = {t.webhook_deliveries.c.body, t.api_idempotency.c.body}
 
 
 def mark_erased(session: Session) -> None:
@@ -59,6 +69,7 @@ def redact_copies(session: Session, words: Collection[str], where: dict[Table, o
         return 0
     session.flush()
     changed = 0
+    reindex: dict[Table, list[tuple[int, str]]] = {t.interactions: [], t.deals: []}
     for table, columns in _JSON_COLUMNS:
         if where is not None and table not in where:
             continue
@@ -71,8 +82,36 @@ def redact_copies(session: Session, words: Collection[str], where: dict[Table, o
             if updates:
                 session.execute(table.update().where(table.c.id == row.id).values(updates))
                 changed += 1
+                if table in reindex:
+                    reindex[table].append((row.id, str(values[columns[0]] or "")))
+    # the search index holds the words of follow-ups and deal titles: it takes the new text
+    connection = session.connection()
+    if reindex[t.interactions]:
+        live = set(session.execute(select(t.interactions.c.id).where(
+            t.interactions.c.id.in_([i for i, _ in reindex[t.interactions]]),
+            t.interactions.c.deleted_at.is_(None))).scalars())
+        index_messages(connection, [(i, text if i in live else "") for i, text in reindex[t.interactions]])
+    if reindex[t.deals]:
+        index_deals(connection, [row_id for row_id, _ in reindex[t.deals]])
+    if where is None:
+        changed += _redact_kept_answers(session, words, pattern)
     if changed:
         session.expire_all()
+    return changed
+
+
+def _redact_kept_answers(session: Session, words: Collection[str], pattern) -> int:
+    """The REST API's kept answers to POSTs (a retry gets the same answer): JSON text keyed by token
+    and key, not by id; redacted in place, so a retry still gets its answer, without the words."""
+    K = t.api_idempotency.c
+    changed = 0
+    rows = session.execute(select(K.token_id, K.key, K.body).where(_may_hold(t.api_idempotency, ["body"], words)))
+    for row in rows.all():
+        body = _redacted(K.body, row.body, pattern)
+        if body is not row.body:
+            session.execute(t.api_idempotency.update().where(K.token_id == row.token_id, K.key == row.key)
+                            .values(body=body))
+            changed += 1
     return changed
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, or_, select, true
+from sqlalchemy import and_, delete, func, or_, select, true, tuple_
 from sqlalchemy.orm import Session
 
 from core.conversations.capture import CAPTURED_KIND, AuthorKind
@@ -22,7 +22,7 @@ from core.domain.model import Customer, Interaction
 from core.reminders.outbox import OutboxStatus
 from storage import tables as t
 from storage.erasure import mark_erased, redact_copies
-from storage.search import unindex_messages_where
+from storage.search import forget_words, unindex_messages_where
 
 _I, _S, _O = t.interactions.c, t.suggestions.c, t.outbox.c
 
@@ -43,6 +43,10 @@ class SqlPrivacyRepository:
         erased = self._erase(and_(_I.author_id == member_id, _I.kind == CAPTURED_KIND), now)
         # typed notes keep their text (they are the team's own records) but not the person's name
         self._session.execute(t.interactions.update().where(_I.author_id == member_id).values(author_name=None))
+        # what they typed to dealbot for themselves goes whole: the questions they asked the FAQ
+        # (`faq gaps` lists them) and their answers to the daily card (confirmed ones became follow-ups)
+        self._session.execute(delete(t.faq_asks).where(t.faq_asks.c.member_id == member_id))
+        self._session.execute(delete(t.daily_updates).where(t.daily_updates.c.member_id == member_id))
         return erased
 
     def erase_contact(self, platform: str, user_id: str, now: datetime) -> int:
@@ -75,7 +79,9 @@ class SqlPrivacyRepository:
     def redact(self, words: Collection[str]) -> int:
         # the phone and e-mail of a lead about the person are theirs too: out of every copy as well
         words = {*words, *self._lead_details(words)}
-        return redact_copies(self._session, words) + self._scrub_leads(words)
+        changed = redact_copies(self._session, words) + self._scrub_leads(words)
+        forget_words(self._session.connection(), words)  # typo correction no longer knows their names
+        return changed
 
     def _lead_details(self, words: Collection[str]) -> set[str]:
         folded = {w.strip().casefold() for w in words if w and len(w.strip()) >= 2}
@@ -110,6 +116,10 @@ class SqlPrivacyRepository:
 
     def drop_identities(self, member_id: int) -> None:
         self._session.flush()
+        # the door's record of each account (its user id, name and handle) goes with it
+        A, ids = t.access_requests.c, t.identities.c
+        accounts = select(ids.platform, ids.user_id).where(ids.member_id == member_id)
+        self._session.execute(delete(t.access_requests).where(tuple_(A.platform, A.user_id).in_(accounts)))
         self._session.execute(delete(t.identities).where(t.identities.c.member_id == member_id))
         mark_erased(self._session)
         self._session.expire_all()

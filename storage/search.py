@@ -159,6 +159,15 @@ def index_deals_of_customers(connection: Connection, customer_ids: Collection[in
     index_deals(connection, ids)
 
 
+def forget_words(connection: Connection, names: Collection[str]) -> None:
+    """`forget`: the words and pinyin of an erased person's names leave the typo vocabulary (a deal
+    title may have carried them there)."""
+    words = sorted(vocabulary(names))
+    for chunk in _chunks(words):
+        connection.execute(sa.text("DELETE FROM search_words WHERE word IN :words")
+                           .bindparams(sa.bindparam("words", expanding=True)), {"words": list(chunk)})
+
+
 def merge_segments(connection: Connection) -> None:
     """SQLite: rewrite each FTS5 index as one segment. A deleted row's words stay in the older
     segments until they merge; after an erase (`forget`) they must leave the file, as the rows
@@ -271,25 +280,18 @@ def ts_query(query: Query, in_messages: bool) -> str:
     return " & ".join(f"({one(term)})" for term in query.terms)
 
 
-# What the asker may see. A rep: their deals, the customers of those and the customers they own;
-# a manager: the team's; an admin: all. Names are few per query: a lookup per candidate. Messages
-# are thousands: a rep's sets are built once per query (a deal's row looked up per message cost
-# more than the whole index walk: the deals' rows are wide and scattered); a manager's test is
-# the message's own team.
-_MY_DEALS = "SELECT id FROM deals WHERE owner_id = :me"
-_MY_CUSTOMERS = "SELECT id FROM customers WHERE owner_id = :me UNION SELECT customer_id FROM deals WHERE owner_id = :me"
+# What the asker may see (core.search.results.Scope): a rep's or a manager's team, as `show`
+# opens; an admin: all. Names are few per query: a lookup per candidate. Messages are thousands:
+# the test is the message's own team (a deal's row looked up per message cost more than the
+# whole index walk: the deals' rows are wide and scattered).
 _NAME_SCOPE = {
     "all": "1 = 1",
     "team": "({key} % 4 = 0 AND EXISTS (SELECT 1 FROM deals AS o WHERE o.id = {key} / 4 AND o.team_id = :team) "
             "OR {key} % 4 > 0 AND EXISTS (SELECT 1 FROM customers AS o WHERE o.id = {key} / 4 AND o.team_id = :team))",
-    "own": "({key} % 4 = 0 AND EXISTS (SELECT 1 FROM deals AS o WHERE o.id = {key} / 4 AND o.owner_id = :me) "
-           "OR {key} % 4 > 0 AND EXISTS (SELECT 1 FROM customers AS o WHERE o.id = {key} / 4 AND (o.owner_id = :me "
-           "OR EXISTS (SELECT 1 FROM deals AS p WHERE p.customer_id = o.id AND p.owner_id = :me))))",
 }
 _MESSAGE_SCOPE = {
     "all": "1 = 1",
     "team": "i.team_id = :team",
-    "own": f"(i.deal_id IN ({_MY_DEALS}) OR (i.deal_id IS NULL AND i.customer_id IN ({_MY_CUSTOMERS})))",
 }
 
 
@@ -299,8 +301,6 @@ def _whole(query: Query) -> Query:
 
 
 def _scope(scope: r.Scope) -> tuple[str, dict[str, Any]]:
-    if scope.own:
-        return "own", {"me": scope.member_id}
     if scope.team_id is not None:
         return "team", {"team": scope.team_id}
     return "all", {}

@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from core.chat.messages import ChatAccess
@@ -35,6 +35,20 @@ class Defaults:
     # their first message, without an admin (DEALBOT_SELF_SERVICE; never Telegram, which has no
     # such id). Everyone else the bot has not met waits for an admin or an invite.
     self_service: frozenset[tuple[str, str]] = frozenset()
+    # The pipeline file's [[approvals]] (None: it has none) and the teams it names (none: every
+    # team made while dealbot runs takes them, as it takes the file's pipeline).
+    approvals: tuple[dict[str, Any], ...] | None = None
+    approval_teams: tuple[str, ...] = ()
+
+    def new_team(self, name: str, timezone: str | None = None, language: str | None = None) -> Team:
+        """A team made while dealbot runs, with what the pipeline file would give it at start:
+        its pipeline and, when the file names the team (or names none), its approval policy."""
+        settings = None
+        if self.approvals is not None and (not self.approval_teams or name.casefold() in
+                                           {n.casefold() for n in self.approval_teams}):
+            settings = {"approvals": [dict(rule) for rule in self.approvals]}
+        return Team(name=name, timezone=timezone or self.timezone, language=language or self.language,
+                    pipeline=self.pipeline.to_dict() if self.pipeline else None, settings=settings)
 
 
 def random_code() -> str:

@@ -1631,6 +1631,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "“{value}” is no rule: daily, follow-up, deliverable, task, next-step or first-contact.",
         "zh": "没有“{value}”这条规则：可写 日报、跟进、输出物、任务、下一步 或 首次联系。",
     },
+    "err.points_cap_zero": {
+        "en": "A daily cap is at least 1. To turn the rule off, give it 0 points: points rule {rule} 0",
+        "zh": "每日上限至少为 1。要停用这条规则，请把分数设为 0：积分 规则 {rule} 0",
+    },
     "err.points_cap": {"en": "“{value}” is not a daily cap: write cap:5.", "zh": "“{value}”不是每日上限：请写 上限:5。"},
     "err.points_extra": {"en": "“{value}” is not understood after on/off.", "zh": "开启/关闭 后面的“{value}”无法识别。"},
     "err.forbidden_points": {
@@ -1665,8 +1669,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Undone changes earn nothing. A manager changes a rule: points rule follow-up 2 cap:5",
         "zh": "被撤销的操作不计分。主管可修改规则：积分 规则 跟进 2 上限:5",
     },
-    "points.rule_set": {"en": "{team}: {rule} now gives {points} pt, at most {cap} a day.",
-                        "zh": "{team}：{rule} 现为 {points} 分，每天最多 {cap} 次。"},
+    "points.rule_off": {"en": "{team}: {rule} is off from now on (0 points); points already earned stay.",
+                        "zh": "{team}：{rule} 从现在起停用（0 分）；已获得的积分不变。"},
+    "points.rule_set": {"en": "{team}: {rule} gives {points} pt, at most {cap} a day, from now on; points already "
+                              "earned keep the rule they were earned under.",
+                        "zh": "{team}：{rule} 从现在起为 {points} 分，每天最多 {cap} 次；已获得的积分不变。"},
     "points.on": {"en": "Points are on for {team}.", "zh": "{team} 已开启积分。"},
     "points.off": {"en": "Points are off for {team}: no points are counted or shown.",
                    "zh": "{team} 已停用积分：不再计分也不再显示。"},

@@ -78,7 +78,11 @@ def read_points(a: Args) -> c.Command:
                 name, value = words
             if fold(name.strip()) not in _CAP or not value.strip():
                 raise a.error("err.points_cap", value=joined[:40])
-            cap = a.count(value.strip(), "points_cap", least=0, most=MAX_RULE_POINTS)
+            # A cap of 0 would silently stop the rule (or be read as "no cap"): the way to turn a
+            # rule off is 0 points, and the reply says so.
+            if value.strip() == "0":
+                raise a.error("err.points_cap_zero", rule=tokens[1].text[:40])
+            cap = a.count(value.strip(), "points_cap", least=1, most=MAX_RULE_POINTS)
         return c.SetPointRule(rule=rule, points=points, cap=cap)
     if first in _OFF or first in _ON:
         if len(tokens) > 1:

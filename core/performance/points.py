@@ -16,7 +16,9 @@ earns nothing), and nothing else in the code has to remember to "add points". Th
 | `award`         | a manager's award (`points award @alice 5 "reason"`), audited, uncapped       |
 
 Each rule has points and a daily cap (per member, per local day of the team); a team may change
-both, or turn points off (`PointRules.enabled`). Spamming a command earns at most the cap.
+both, or turn points off (`PointRules.enabled`). Spamming a command earns at most the cap. A
+change counts from the moment it is made (`RuleTimeline`, read from the audited changes): points
+already earned keep the rule they were earned under.
 """
 
 from __future__ import annotations
@@ -90,6 +92,43 @@ class PointRules:
         return cls(enabled=bool(stored.get("enabled", True)), rules=rules)
 
 
+@dataclass(frozen=True)
+class RuleTimeline:
+    """A team's rules over time: a point is scored by the rules in force when it was earned, so a
+    changed rule (or points turned off and on) counts from then on and never re-scores what was
+    earned before. `changes` are (from when, the rules from then), oldest first; `first` the rules
+    before the first change."""
+
+    first: PointRules
+    changes: tuple[tuple[tuple[datetime, int], PointRules], ...] = ()  # ((at, audit id), rules)
+
+    @property
+    def current(self) -> PointRules:
+        return self.changes[-1][1] if self.changes else self.first
+
+    def at(self, moment: datetime, entry_id: int = 0) -> PointRules:
+        """The rules in force at `moment`; at the very moment of a change, for the audit entries
+        written before it (a lower id) the rules before it."""
+        found = self.first
+        for since, rules in self.changes:
+            if since > (moment, entry_id):
+                break
+            found = rules
+        return found
+
+    @classmethod
+    def of(cls, current: PointRules, entries: Iterable[AuditEntry]) -> RuleTimeline:
+        """From the team's audited rule changes (RULES_ACTION, before/after as to_dict's changed
+        fields) walked back from the rules stored now."""
+        changes = sorted((e for e in entries if e.action == RULES_ACTION), key=lambda e: (e.at, e.id or 0))
+        state = current.to_dict()
+        timeline: list[tuple[tuple[datetime, int], PointRules]] = []
+        for entry in reversed(changes):
+            timeline.append(((entry.at, entry.id or 0), PointRules.of(state)))
+            state = {**state, **(entry.before or {})}
+        return cls(PointRules.of(state), tuple(reversed(timeline)))
+
+
 def _bounded(value: object, most: int) -> int:
     number: int = int(value)  # type: ignore[call-overload]
     if not 0 <= number <= most:
@@ -127,6 +166,7 @@ class PointEvent:
     at: datetime
     entity: str
     reason: str = ""
+    entry_id: int = field(default=0, compare=False)  # the audit entry it was earned by
 
 
 def code_number(entity: str, prefix: str) -> int | None:
@@ -135,11 +175,14 @@ def code_number(entity: str, prefix: str) -> int | None:
     return None
 
 
-def events(facts: Facts, rules: PointRules, settings: WorkSettings, first_stage_days: int | None,
+def events(facts: Facts, rules: PointRules | RuleTimeline, settings: WorkSettings, first_stage_days: int | None,
            start: datetime, end: datetime) -> list[PointEvent]:
     """Every point earned in [start, end) by the members whose entries `facts` holds, in order,
-    each rule's daily cap applied per member and local day."""
-    if not rules.enabled:
+    each by the rules in force when it was earned (a RuleTimeline; plain rules: always), each
+    rule's daily cap applied per member and local day. Nothing while points are off now."""
+    if isinstance(rules, PointRules):
+        rules = RuleTimeline(rules)
+    if not rules.current.enabled:
         return []
     undone = {(e.after or {}).get("undid") for e in facts.entries if e.action == UNDO}
     kept = sorted((e for e in facts.entries if e.action in SCORED and e.actor_id is not None
@@ -163,36 +206,39 @@ def events(facts: Facts, rules: PointRules, settings: WorkSettings, first_stage_
             member = after.get("member_id")
             if isinstance(member, int) and isinstance(after.get("points"), int):
                 found.append(PointEvent(member, AWARD, after["points"], entry.at, entry.entity,
-                                        str(after.get("reason", ""))))
+                                        str(after.get("reason", "")), entry.id or 0))
             continue
         if entry.action in UPDATES and settings.is_working_day(day) \
                 and settings.local(entry.at).time() < settings.end_of_day and once(DAILY_UPDATE, actor, day):
-            found.append(PointEvent(actor, DAILY_UPDATE, 0, entry.at, entry.entity))
+            found.append(PointEvent(actor, DAILY_UPDATE, 0, entry.at, entry.entity, entry_id=entry.id or 0))
         if entry.action == "deal.log" and once(FOLLOW_UP, actor, deal, day):
-            found.append(PointEvent(actor, FOLLOW_UP, 0, entry.at, entry.entity))
+            found.append(PointEvent(actor, FOLLOW_UP, 0, entry.at, entry.entity, entry_id=entry.id or 0))
         if entry.action == "deal.check":
             new = set(after.get("deliverables_done") or ()) - set(before.get("deliverables_done") or ())
-            found += [PointEvent(actor, DELIVERABLE, 0, entry.at, entry.entity)
+            found += [PointEvent(actor, DELIVERABLE, 0, entry.at, entry.entity, entry_id=entry.id or 0)
                       for key in sorted(new) if once(DELIVERABLE, deal, key)]
         if entry.action == "task.done" and (task := code_number(entry.entity, "T-")) is not None:
             times = facts.tasks.get(task)
             if times is not None and times.due_at is not None and entry.at <= times.due_at \
                     and entry.at - times.created_at >= TASK_LEAD and once(TASK_ON_TIME, task):
-                found.append(PointEvent(actor, TASK_ON_TIME, 0, entry.at, entry.entity))
+                found.append(PointEvent(actor, TASK_ON_TIME, 0, entry.at, entry.entity, entry_id=entry.id or 0))
         if entry.action == "task.create" and after.get("from") and once(NEXT_STEP, after["from"]):
-            found.append(PointEvent(actor, NEXT_STEP, 0, entry.at, entry.entity))
+            found.append(PointEvent(actor, NEXT_STEP, 0, entry.at, entry.entity, entry_id=entry.id or 0))
         if entry.action in TOUCHES and deal is not None and first_stage_days is not None:
             begun = facts.deals.get(deal)
             if begun is not None and begun.first_touch == entry.id \
                     and entry.at - begun.created_at <= timedelta(days=first_stage_days):
-                found.append(PointEvent(actor, FIRST_CONTACT, 0, entry.at, entry.entity))
+                found.append(PointEvent(actor, FIRST_CONTACT, 0, entry.at, entry.entity, entry_id=entry.id or 0))
     return _capped(found, rules, settings)
 
 
-def _capped(found: Iterable[PointEvent], rules: PointRules, settings: WorkSettings) -> list[PointEvent]:
+def _capped(found: Iterable[PointEvent], timeline: RuleTimeline, settings: WorkSettings) -> list[PointEvent]:
     counts: dict[tuple[int, str, date], int] = defaultdict(int)
     out = []
     for event in found:
+        rules = timeline.at(event.at, event.entry_id)
+        if not rules.enabled:  # points were off then: nothing was earned
+            continue
         if event.rule == AWARD:
             out.append(event)
             continue

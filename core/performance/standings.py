@@ -18,10 +18,11 @@ from core.ports.unit_of_work import UnitOfWork
 
 def team_events(uow: UnitOfWork, team: Team, members: Sequence[Member], start: datetime, end: datetime,
                 rules: PointRules | None = None) -> list[PointEvent]:
-    """The points the members earned in [start, end) by the team's rules."""
+    """The points the members earned in [start, end), each by the team's rules in force then."""
     rules = rules or uow.points.rules(team.saved_id)
     if not rules.enabled or not members:
         return []
+    timeline = pt.RuleTimeline.of(rules, uow.audit.for_entity(f"team:{team.saved_id}"))
     entries = uow.points.entries([m.saved_id for m in members], start, end)
     task_ids = {n for e in entries if e.action == "task.done" and (n := pt.code_number(e.entity, "T-")) is not None}
     deal_ids = {n for e in entries if e.action in pt.TOUCHES and (n := pt.code_number(e.entity, "D-")) is not None}
@@ -29,7 +30,7 @@ def team_events(uow: UnitOfWork, team: Team, members: Sequence[Member], start: d
                   uow.points.deal_starts(deal_ids) if deal_ids else {})
     pipeline = pipeline_of(team.pipeline)
     first = pipeline.open_stages[0].sla_days if pipeline.open_stages else None
-    return pt.events(facts, rules, WorkSettings.of(team.timezone, team.settings), first, start, end)
+    return pt.events(facts, timeline, WorkSettings.of(team.timezone, team.settings), first, start, end)
 
 
 @dataclass(frozen=True)

@@ -15,23 +15,17 @@ _KIND_ORDER = {DEAL: 0, CUSTOMER: 1, CONTACT: 2}
 
 @dataclass(frozen=True)
 class Scope:
-    """What the asker may see: a rep their own deals, those deals' customers (and customers they
-    own) and the messages of those; a manager their team's; an admin everything."""
+    """What the asker may see: exactly what they may open with `show`, `customer` and `contacts`
+    (core.access.permissions.can_view_deal, can_view_customer): a rep or a manager their team's
+    deals, customers, contacts and the messages and follow-ups of those; an admin everything."""
 
-    member_id: int | None = None
     team_id: int | None = None
 
     @classmethod
     def of(cls, member: Member) -> Scope:
         if member.role == Role.ADMIN:
             return cls()
-        if member.role == Role.MANAGER:
-            return cls(team_id=member.team_id)
-        return cls(member_id=member.id, team_id=member.team_id)
-
-    @property
-    def own(self) -> bool:
-        return self.member_id is not None
+        return cls(team_id=member.team_id)
 
 
 @dataclass(frozen=True)

@@ -76,9 +76,7 @@ def first_contact(uow: UnitOfWork, incoming: Incoming, defaults: Defaults, now: 
 def default_team(uow: UnitOfWork, defaults: Defaults) -> Team:
     team = uow.teams.by_name(defaults.team_name)
     if team is None:
-        team = uow.teams.add(Team(name=defaults.team_name, timezone=defaults.timezone,
-                                  language=defaults.language,
-                                  pipeline=defaults.pipeline.to_dict() if defaults.pipeline else None))
+        team = uow.teams.add(defaults.new_team(defaults.team_name))
     return team
 
 
@@ -144,11 +142,7 @@ def create_team(cmd: c.CreateTeam, ctx: Context) -> Reply:
     _require_admin(ctx, "team new")
     if ctx.uow.teams.by_name(cmd.name):
         raise UserError("err.team_exists", name=cmd.name)
-    team = ctx.uow.teams.add(Team(
-        name=cmd.name, timezone=cmd.timezone or ctx.defaults.timezone,
-        language=cmd.language or ctx.defaults.language,
-        pipeline=ctx.defaults.pipeline.to_dict() if ctx.defaults.pipeline else None,
-    ))
+    team = ctx.uow.teams.add(ctx.defaults.new_team(cmd.name, cmd.timezone, cmd.language))
     record(ctx.uow, action="team.create", entity=f"team:{team.id}", at=ctx.now, actor_id=ctx.actor.id,
            source=ctx.source, after={"name": team.name, "timezone": team.timezone})
     return Reply(title=t("team.created", ctx.lang, name=team.name, tz=team.timezone), language=ctx.lang)

@@ -1,8 +1,8 @@
 """`points`, `leaderboard` (积分, 排行榜): what members earned for keeping the pipeline true.
 
 The figures are computed from the audit trail (core.performance.points, read through
-core.performance.standings), so an undone change loses its points by itself and a team's
-changed rules count from then on for every period shown. A rep sees their own points and the
+core.performance.standings), so an undone change loses its points by itself; a team's changed
+rules count from the moment they change, and points already earned keep the rule in force then. A rep sees their own points and the
 team's leaderboard; a manager any member of the team; an admin anyone. Managers (admins: any
 team) award points with a reason and set their team's rules; each is audited.
 """
@@ -135,6 +135,9 @@ def set_point_rule(cmd: c.SetPointRule, ctx: Context) -> Reply:
     new = old.with_rule(cmd.rule, cmd.points, cmd.cap)
     _save(ctx, team, old, new)
     rule = new.rule(cmd.rule)
+    if not rule.points:
+        return Reply(title=t("points.rule_off", ctx.lang, team=team.name, rule=rule_name(cmd.rule, ctx.lang)),
+                     language=ctx.lang)
     return Reply(title=t("points.rule_set", ctx.lang, team=team.name, rule=rule_name(cmd.rule, ctx.lang),
                          points=rule.points, cap=rule.cap), language=ctx.lang)
 

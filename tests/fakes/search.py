@@ -11,19 +11,10 @@ class FakeSearchIndex:
     def __init__(self, uow):
         self._uow = uow
 
-    def _own_customers(self, scope):
-        deals = self._uow.deals.all()
-        return ({d.customer_id for d in deals if d.owner_id == scope.member_id}
-                | {c.id for c in self._uow.customers.all() if c.owner_id == scope.member_id})
-
     def _deal_visible(self, scope, deal):
-        if scope.own:
-            return deal.owner_id == scope.member_id
         return scope.team_id is None or deal.team_id == scope.team_id
 
     def _customer_visible(self, scope, customer):
-        if scope.own:
-            return customer.id in self._own_customers(scope)
         return scope.team_id is None or customer.team_id == scope.team_id
 
     def names(self, query, scope, limit):
@@ -47,20 +38,12 @@ class FakeSearchIndex:
         return [hit for _, hit in sorted(hits, key=lambda item: -item[0])[:limit]]
 
     def messages(self, query, scope, limit):
-        deals = {d.id: d for d in self._uow.deals.all()}
         customers = {c.id: c for c in self._uow.customers.all()}
-        own = self._own_customers(scope) if scope.own else set()
         found = []
         for row in sorted(self._uow.interactions.all(), key=lambda i: -i.id):
             if row.deleted_at is not None or not row.text or not query.matches(row.text, pinyin=False):
                 continue
-            deal = deals.get(row.deal_id)
-            if scope.own:
-                visible = (deal.owner_id == scope.member_id if deal is not None
-                           else row.customer_id in own)
-            else:
-                visible = scope.team_id is None or row.team_id == scope.team_id
-            if visible:
+            if scope.team_id is None or row.team_id == scope.team_id:
                 customer = customers.get(row.customer_id)
                 found.append(r.MessageHit(row.id, row.kind, row.text, row.occurred_at, row.deal_id,
                                           customer.name if customer else None, row.author_name))

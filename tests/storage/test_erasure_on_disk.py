@@ -16,11 +16,12 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from bot import webhooks
 from bot.bootstrap import build
 from bot.config import Settings
+from core.access.door import AccessRequest, RequestStatus
 from core.chat.context import Defaults
 from core.chat.messages import Incoming
 from core.conversations.capture import ChatEvent
@@ -29,14 +30,18 @@ from core.domain.model import ChatBinding, Identity
 from core.services.capture import store_captured
 from storage.db import make_engine
 from storage.migrate import upgrade
-from storage.tables import webhook_deliveries
+from storage.tables import api_idempotency, api_tokens, webhook_deliveries
 from tests.fakes import FixedClock
 
 CONTACT, CONTACT_ID = "Qiuyue Lanfang", "2001"
 EMAIL, PHONE, PHRASE = "qiuyue.lanfang@example.com", "13987654321", "Zephyrine proposal"
 MEMBER, MEMBER_NAME, MEMBER_EMAIL, MEMBER_TG = "zorblatt", "Zorblatt Quimby", "zq@example.org", "777000123"
 MEMBER_WORDS = "Quimbyfest budget is settled"
-ERASED = [CONTACT, EMAIL, PHONE, PHRASE, MEMBER, MEMBER_NAME, MEMBER_EMAIL, MEMBER_TG, MEMBER_WORDS]
+# What the forgotten member typed to dealbot: a question to the FAQ (kept for `faq gaps`) and a
+# free-text answer to the daily card (kept as a proposal until confirmed).
+MEMBER_ASK, MEMBER_UPDATE = "Quimbyvault rebate rule", "Blorbco agreed to the Quimbydemo next Tuesday"
+ERASED = [CONTACT, EMAIL, PHONE, PHRASE, MEMBER, MEMBER_NAME, MEMBER_EMAIL, MEMBER_TG, MEMBER_WORDS,
+          MEMBER_ASK, "Quimbydemo"]
 GROUP = "-100777"
 
 
@@ -120,6 +125,9 @@ def test_forgotten_words_are_nowhere_in_the_database_files(database, tmp_path: P
         alice, member = uow.members.by_handle("alice"), uow.members.by_handle(MEMBER)
         member.display_name, member.email = MEMBER_NAME, MEMBER_EMAIL
         uow.members.add_identity(Identity("telegram", MEMBER_TG, member.id))
+        # the Telegram account came in through the door: an access request, approved
+        uow.access.add_request(AccessRequest("telegram", MEMBER_TG, MEMBER, clock.now(), user_name=MEMBER_NAME,
+                                             status=RequestStatus.APPROVED, decided_by=alice.id))
         uow.chat_bindings.add(ChatBinding("telegram", GROUP, alice.team_id, clock.now(), bound_by=alice.id, deal_id=1))
         uow.commit()
     events = [
@@ -132,15 +140,42 @@ def test_forgotten_words_are_nowhere_in_the_database_files(database, tmp_path: P
         store_captured(uow, events, clock.now(), Defaults(), [suggest_next_steps])
         uow.commit()
     say("alice", "keep S-1")  # a task whose title, audit entry and webhook body copy the contact's sentence
+    with wired.engine.begin() as connection:  # an answer the REST API keeps for a retried POST
+        token = connection.execute(insert(api_tokens).values(
+            name="crm-sync", token_hash="0" * 64, member_id=1, created_at=clock.now())).inserted_primary_key[0]
+        connection.execute(insert(api_idempotency).values(
+            token_id=token, key="k1", request_hash="1" * 64, status=201, created_at=clock.now(),
+            body=json.dumps({"contacts": [{"name": CONTACT, "email": EMAIL}], "note": "ok"})))
+    # Text the team wrote naming the two people: a logged follow-up (searchable), a task, a
+    # complaint, a satisfaction comment, a retrospective, a playbook line, an FAQ answer, a lead note.
+    say("alice", f"log D-1 call: {CONTACT} ({PHONE}) wants {MEMBER_NAME} on the next call")
+    say("alice", f"task D-1 send {CONTACT} the contract friday")
+    say("alice", f'complaint Acme "{CONTACT} says the delivery was late"')
+    say("alice", f'csat D-1 4 "{CONTACT} was pleased, wrote from {EMAIL}"')
+    say(MEMBER, f"faq {MEMBER_ASK}")
+    say(MEMBER, "new Blorbco 10k")
+    update = say(MEMBER, MEMBER_UPDATE)  # a direct message read as the daily update: U-1, pending
+    assert "U-1" in " ".join([update.title, *update.lines]), update
+    say("boss", f'playbook demo add "Ask {MEMBER_NAME} how he did it"')
+    say("boss", f'faq add "Who knows rebates?" "{MEMBER_NAME}, or mail {MEMBER_EMAIL}"')
+    say("alice", "won D-1")
+    say("alice", f'retro D-1 "{CONTACT} decided after the demo"')
     with wired.engine.connect() as connection:
         bodies = " ".join(connection.execute(select(webhook_deliveries.c.body)).scalars())
     assert EMAIL in bodies and PHRASE in bodies
     wired.engine.dispose()
-    assert set(_found(files(url))) >= {EMAIL, PHONE, PHRASE, MEMBER_WORDS}  # the search finds them
+    assert set(_found(files(url))) >= {EMAIL, PHONE, PHRASE, MEMBER_WORDS, MEMBER_ASK, "Quimbydemo"}
 
     wired = build(Settings(_env_file=None, database_url=url, log_file=tmp_path / "dealbot.log",
                            admins="console:boss"), migrate=False, clock=clock)
     say("boss", f"forget @{CONTACT}")
     say("boss", f"forget @{MEMBER}")
+    # the team's own records stay, without the people: the follow-up is still found by its words
+    found = say("alice", "find wants")
+    assert "[erased]" in " ".join(found.lines) and CONTACT not in " ".join(found.lines), found
+    assert CONTACT not in " ".join(say("alice", "find Qiuyue").lines)
+    with wired.engine.connect() as connection:  # the kept answer is still JSON, and still answers
+        [body] = connection.execute(select(api_idempotency.c.body)).scalars()
+    assert json.loads(body)["note"] == "ok"
     wired.engine.dispose()
     assert _found(files(url)) == {}

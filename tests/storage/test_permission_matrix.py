@@ -87,6 +87,11 @@ class Row:
         return self.member.get(situation, OK)
 
 
+# `find` sees what `show` may open (core.search.results.Scope): a rep's and a manager's team, an admin all.
+FOUND_AS_SHOWN = {"rep_own": "find.title", "rep_other": "find.title", "manager_own": "find.title",
+                  "manager_other": "find.none", "admin": "find.title"}
+
+
 def _deal_rule(view: str = OK, other: str = "err.forbidden_deal") -> dict[str, str]:
     """A change to a deal: a rep only their own, a manager their team's, an admin any."""
     return {"rep_other": other, "manager_other": view}
@@ -188,7 +193,8 @@ ROWS: tuple[Row, ...] = (
     Row("keep", "keep S-{n}", DECIDE_SUGGESTION, _tables("suggestions", "tasks", "deals")),
     Row("dismiss", "dismiss S-{n}", DECIDE_SUGGESTION, _tables("suggestions")),
     Row("forget", "forget @{person}", {s: "err.forbidden_forget" for s in INDEX if s != "admin"},
-        _tables("members", "identities", "interactions", "customers", "suggestions", "outbox", "tasks")),
+        _tables("members", "identities", "access_requests", "interactions", "customers", "suggestions", "outbox",
+                "tasks")),
     Row("scorecard", "scorecard {team}", OWN_FIGURES),
     Row("funnel", "funnel {team}", OWN_FIGURES),
     Row("funnel", "funnel {team} by:industry", OWN_FIGURES),
@@ -313,11 +319,12 @@ ROWS: tuple[Row, ...] = (
                                                "manager_other": "err.complaint_not_found"},
         _tables("complaints"), setup='complaint D-{n} "late delivery"'),
     Row("complaints", "complaints"),
-    # find: anyone may search, and finds only what they may open: alice her own Acme, not bob's
-    # Beta; mia her team's Gamma, not east's Delta; the admin east's Echo
-    Row("find", "find {customer}", shows={"rep_own": "find.title", "rep_other": "find.none",
-                                          "manager_own": "find.title", "manager_other": "find.none",
-                                          "admin": "find.title"}),
+    # find: anyone may search, and finds exactly what they may open with `show` and `customer`:
+    # alice her team's Acme and Beta (bob's), not east's; mia her team's Gamma, not east's Delta;
+    # the admin east's Echo. The same for a deal by number, and for a follow-up of the deal.
+    Row("find", "find {customer}", shows=FOUND_AS_SHOWN),
+    Row("find", "find D-{n}", shows=FOUND_AS_SHOWN),
+    Row("find", "find zircon{n}", shows=FOUND_AS_SHOWN, setup="log D-{n} zircon{n} call booked"),
 )
 
 

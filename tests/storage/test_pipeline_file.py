@@ -230,3 +230,35 @@ def test_one_named_team_that_cannot_take_the_file_stops_it_for_every_team(team_w
 def test_teams_must_be_a_list_of_names(team_with_deals, database_url, tmp_path, teams):
     with pytest.raises(ConfigError, match=r'teams takes a list of team names, like teams = \["sales", "华南"\]'):
         start(database_url, tmp_path, f"teams = {teams}\n" + STAGES)
+
+
+APPROVALS = ('[[approvals]]\nwhen = "amount"\nover = "100k"\napprovers = ["manager"]\nstages = ["negotiation"]\n')
+
+
+def _approvals_of(wired, name: str):
+    with wired.uow() as uow:
+        return (uow.teams.by_name(name).settings or {}).get("approvals")
+
+
+def test_a_team_made_after_start_takes_the_files_approvals_at_once(database_url, tmp_path):
+    """The default team made by its first member, and a team made with `team new`, while
+    dealbot runs: each has the file's policy without a restart; a team the file does not name
+    keeps the default policy."""
+    wired = start(database_url, tmp_path, 'teams = ["sales", "华南"]\n' + STAGES + APPROVALS)
+    say(wired, "me")  # the first member: the default team is made now
+    assert _approvals_of(wired, "sales") == [
+        {"when": "amount", "over": "100000.00", "approvers": ["manager"], "mode": "sequence",
+         "stages": ["negotiation"]}]
+    assert "华南" in say(wired, "team new 华南")
+    assert "East" in say(wired, "team new East")
+    assert _approvals_of(wired, "华南") == _approvals_of(wired, "sales")
+    assert _approvals_of(wired, "East") is None
+    say(wired, "new Acme 200k")
+    assert "without approval" in say(wired, "move D-1 negotiation")
+
+
+def test_with_no_teams_named_every_new_team_takes_the_files_approvals(database_url, tmp_path):
+    wired = start(database_url, tmp_path, STAGES + APPROVALS)
+    say(wired, "me")
+    say(wired, "team new East")
+    assert _approvals_of(wired, "East") == _approvals_of(wired, "sales") is not None

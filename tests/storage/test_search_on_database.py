@@ -79,6 +79,13 @@ def test_names_pinyin_chinese_substrings_and_typos(wired):
     assert say("11", "find wang").lines == ["Contact · 王经理 — 华为技术有限公司"]
     reply = say("11", "find Acmee")
     assert reply.title == "Nothing for “Acmee”; showing “acme”." and reply.lines[0] == "Deal D-1 · Acme (Lead)"
+    # pinyin tolerates one typo the same way, at the start of a longer name too (huawei…jishu…)
+    for typo in ("huwei", "huawie", "huaweii", "huawai"):
+        reply = say("11", f"find {typo}")
+        assert reply.title == f"Nothing for “{typo}”; showing “huawei”.", reply.title
+        assert reply.lines[0] == "Deal D-2 · 华为技术有限公司 (Lead)"
+    assert say("11", "搜索 huwei").title == "没有找到“huwei”，以下为“huawei”的结果。"
+    assert say("11", "find hxwxi").title == "Nothing found for “hxwxi” among what you may see."
     assert say("11", "find D-1").lines == ["Deal D-1 · Acme (Lead)"]
     assert say("11", "find zebra").title == "Nothing found for “zebra” among what you may see."
     assert say("11", "find", error=True).title.startswith("Tell me what to look for")
@@ -96,16 +103,21 @@ def test_each_asker_sees_what_they_may_open(wired):
         reply = say(who, "find quote")
         return [line.split(" · ")[1] for line in reply.lines]
 
-    assert deals_and_messages("11") == ["D-2", "D-1", "D-1"]  # alice: her deals' chats and her follow-up
-    assert deals_and_messages("12") == ["D-3"]  # bob: his own deal's chat only
+    # a rep finds what `show` opens for them: the team's deals, their chats and follow-ups
+    assert deals_and_messages("11") == ["D-3", "D-2", "D-1", "D-1"]  # alice: bob's D-3 too
+    assert deals_and_messages("12") == ["D-3", "D-2", "D-1", "D-1"]  # bob: alice's D-1 and D-2 too
     assert deals_and_messages("13") == ["D-3", "D-2", "D-1", "D-1"]  # mia: the sales team's
     assert deals_and_messages("boss") == ["D-4", "D-3", "D-2", "D-1", "D-1"]  # the admin: all teams
     assert say("14", "find acme").lines == ["Deal D-4 · Acme Holdings (Lead)", "Customer · Acme Holdings"]
     assert say("14", "find deal 4").lines == ["Message · D-4 · 2026-03-04 Wang: please resend the quote for deal 4"]
-    assert say("12", "find acme").title == "Nothing found for “acme” among what you may see."
+    assert say("12", "find acme").lines[:2] == ["Deal D-1 · Acme (Lead)", "Customer · Acme"]  # not east's
+    assert all("Holdings" not in line for line in say("12", "find acme").lines)
     assert say("13", "find beta").lines == ["Deal D-3 · Beta Foods (Lead)", "Customer · Beta Foods"]  # the team's
     assert say("14", "find beta").title == "Nothing found for “beta” among what you may see."
-    assert say("12", "find D-1").title == "Nothing found for “D-1” among what you may see."
+    assert say("12", "find D-1").lines == ["Deal D-1 · Acme (Lead)"]
+    assert not say("12", "show D-1").is_error  # what find shows, show opens
+    assert say("14", "find D-1").title == "Nothing found for “D-1” among what you may see."
+    assert say("14", "show D-1", error=True).is_error
 
 
 def test_captured_messages_are_indexed_in_their_batch_and_leave_with_edits_deletions_and_forget(wired):

@@ -71,6 +71,15 @@ def test_points_and_slip_read_periods_and_dates():
     ("points rule speed 2", "err.points_rule"),
     ("points rule follow-up", "err.missing_arg"),
     ("points rule follow-up 500", "err.count_range"),
+    ("points rule follow-up -1", "err.count_range"),
+    ("points rule follow-up 1.5", "err.count_range"),
+    ("points rule follow-up 2 cap:0", "err.points_cap_zero"),
+    ("points rule follow-up 2 cap:-1", "err.count_range"),
+    ("points rule follow-up 2 cap:2.5", "err.count_range"),
+    ("points rule follow-up 2 cap:101", "err.count_range"),
+    ("points rule follow-up 2 cap:99999999999", "err.count_range"),
+    ("积分 规则 跟进 2 上限:0", "err.points_cap_zero"),
+    ("积分 规则 跟进 -2", "err.count_range"),
     ("points rule follow-up 2 every:3", "err.points_cap"),
     ("points off now", "err.points_extra"),
     ("points someday", "err.bad_period"),
@@ -105,8 +114,23 @@ def test_bad_input_changes_nothing_and_answers_in_the_users_language(chat):
     rule_en = chat.say("mia", "points rule follow-up -2")
     rule_zh = chat.say("mia", "积分 规则 跟进 2 上限:-2")
     assert rule_en.title == "“-2”: a rule's points must be a whole number from 0 to 100."
-    assert rule_zh.title == "“-2”：每日上限必须是 0 到 100 之间的整数。"
+    assert rule_zh.title == "“-2”：每日上限必须是 1 到 100 之间的整数。"
     assert chat.counts() == before
+
+
+def test_a_cap_of_0_is_refused_with_the_way_to_turn_a_rule_off(chat):
+    before = chat.counts()
+    en = chat.say("mia", "points rule follow-up 2 cap:0")
+    zh = chat.say("mia", "积分 规则 跟进 2 上限:0")
+    assert en.is_error and en.title == "A daily cap is at least 1. To turn the rule off, give it 0 points: points rule follow-up 0"
+    assert zh.is_error and zh.title == "每日上限至少为 1。要停用这条规则，请把分数设为 0：积分 规则 跟进 0"
+    big = chat.say("mia", "points rule follow-up 101")
+    assert big.is_error and big.title == "“101”: a rule's points must be a whole number from 0 to 100."
+    assert chat.counts() == before
+    off = chat.say("mia", "points rule follow-up 0")
+    assert not off.is_error and off.title.startswith("sales: Follow-up logged is off from now on")
+    assert chat.say("mia", "积分 规则 跟进 0").title.startswith("sales：")
+    assert "停用" in chat.say("mia", "积分 规则 跟进 0").title
 
 
 def test_who_may_award_see_and_set(chat):
@@ -128,7 +152,7 @@ def test_a_rule_change_and_points_off_are_audited_and_count(chat):
     chat.say("alice", "log D-1 call")
     assert chat.say("alice", "points").title.endswith(": 6")  # daily 2 + follow-up 1 + first contact 3
     chat.say("mia", "points rule first-contact 10 cap:1")
-    assert chat.say("alice", "points").title.endswith(": 13")
+    assert chat.say("alice", "points").title.endswith(": 6")  # earned before the change: its rule stays
     rules = chat.say("alice", "points rules")
     assert "First contact in time: 10 pt, at most 1 a day" in rules.lines
     chat.say("mia", "points off")
@@ -137,7 +161,7 @@ def test_a_rule_change_and_points_off_are_audited_and_count(chat):
     assert chat.say("mia", "points award @alice 5 x").is_error  # no awards while off
     assert [e.action for e in chat.uow.audit.all() if e.action.startswith("points.")] == ["points.rules"] * 2
     chat.say("mia", "points on")
-    assert chat.say("alice", "points").title.endswith(": 13")  # nothing was lost
+    assert chat.say("alice", "points").title.endswith(": 6")  # nothing was lost
 
 
 # -- the rules, on hand-made entries -------------------------------------------------------------------

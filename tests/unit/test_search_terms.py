@@ -98,3 +98,20 @@ def test_find_on_the_fakes_in_both_languages():
     assert empty.is_error and empty.title.startswith("Tell me what to look for")
     assert h.say("boss", "搜索").title.startswith("请告诉我要找什么")
     assert h.say("boss", "find ???").is_error
+
+
+def test_a_typo_is_measured_against_the_beginnings_of_a_names_pinyin():
+    import random
+
+    from core.language.verbs import edit_distance
+    from core.services.search import _nearest_start, _prefix_distances
+
+    rng = random.Random(7)
+    for _ in range(2000):  # one table gives what edit_distance gives for each beginning
+        a = "".join(rng.choice("huawejs") for _ in range(rng.randint(1, 7)))
+        b = "".join(rng.choice("huawejs") for _ in range(rng.randint(0, 9)))
+        assert [min(d, 3) for d in _prefix_distances(a, b)] == [edit_distance(a, b[:j], 2) for j in range(len(b) + 1)]
+    name = "huaweijishuyouxiangongsi"  # 华为技术有限公司
+    assert [_nearest_start(typo, name, 1)[-1] for typo in ("huwei", "huawie", "huaweii", "huawai")] == ["huawei"] * 4
+    assert _nearest_start("hxwxi", name, 1) is None
+    assert _nearest_start("huawei", name, 1)[-1] != "huawei"  # the word typed is never its own correction
