@@ -105,6 +105,9 @@ CHINESE = [
     ("上午9点", "2026-03-05 09:00"),  # past today, so tomorrow
     ("晚上12点", "2026-03-05 00:00"),  # the coming midnight
     ("3点一刻前", "2026-03-04 15:15"),
+    ("下午三点二十", "2026-03-04 15:20"),
+    ("下午3点零五", "2026-03-04 15:05"),
+    ("明天下午3点五分", "2026-03-05 15:05"),
     ("下班前", "2026-03-04 17:00"),
     ("明天下班前", "2026-03-05 17:00"),
     ("周五", "2026-03-06 17:00"),
@@ -497,3 +500,13 @@ def test_a_chinese_day_keeps_to_itself_without_a_clock_time(text, span):
 def test_a_period_named_from_today_as_a_value_is_its_end(value, expected):
     """close:this month was today, and due:this month refused as past; close:next month its 1st."""
     assert parse_date(value, NOW, TZ).strftime("%Y-%m-%d %H:%M") == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("我发了个invite，下周一下午3点一起过一下", "2026-03-09 15:00"),  # 一起 "together", not a minute
+    ("明天下午三点一定到", "2026-03-05 15:00"),  # 一定 "surely"
+    ("明天下午3点一下班就走", "2026-03-05 15:00"),
+])
+def test_a_word_after_a_chinese_hour_is_not_its_minutes(text: str, expected: str):
+    found = find_date(text, NOW, TZ)
+    assert found is not None and found.when == local(expected)

@@ -166,9 +166,12 @@ _HOURS = (
     r"(?:以后|之后|后|以内|之内|内)"
 )
 _PERIOD = r"(?P<period>上午|中午|下午|晚上|早上|早晨|一大早|一早|傍晚|凌晨|夜里)"  # 一早: first thing
+# Minutes after 点 in Chinese numerals without 分 only as a clock says them (三点二十, 三点零五): a
+# lone digit word is the next word's (3点一起过一下 = at 3, "go over it together"; 三点一定到).
+_MINUTE = rf"(?:[0-9]{{1,2}}|[零〇][一二三四五六七八九]|[一二三四五]?十[一二三四五六七八九]?|{NUM}(?=分))"
 _CLOCK = (
     rf"(?:(?P<hour>{NUM})(?:点钟|点|點|时|時)(?:(?P<half>半)|(?P<quarter>一刻|三刻)|"
-    rf"(?P<minute>{NUM})分?)?|(?P<hh>[0-9]{{1,2}})[:：](?P<mm>[0-9]{{2}}))(?![0-9都也儿])"
+    rf"(?P<minute>{_MINUTE})分?)?|(?P<hh>[0-9]{{1,2}})[:：](?P<mm>[0-9]{{2}}))(?![0-9都也儿])"
 )
 _OFF_WORK = r"(?P<off_work>下班)"
 _BEFORE = r"(?:之前|以前|前|为止)"
