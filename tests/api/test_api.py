@@ -164,6 +164,8 @@ def test_a_token_over_its_rate_is_told_when_to_come_back(world, crm):
     ({}, "api.invalid"),  # no customer
     ({"customer": "Beta", "colour": "red"}, "api.invalid"),  # a field the API does not know
     ({"customer": "Beta", "amount": "lots"}, "err.err.bad_amount"),  # chat's key and sentence
+    ({"customer": "Beta", "amount": True}, "err.err.bad_amount"),  # JSON true is no amount (was ¥1.00)
+    ({"customer": "Beta", "amount": False}, "err.err.bad_amount"),
     ({"customer": "Beta", "stage": "heaven"}, "err.api.bad_stage"),
     ({"customer": "Beta", "stage": "won"}, "err.err.unknown_stage"),  # a deal starts open
     ({"customer": "Beta", "expected_close": "someday"}, "api.invalid"),
