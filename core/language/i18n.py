@@ -712,6 +712,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "“{value}”: an amount must be more than 0.",
         "zh": "“{value}”：金额必须大于 0。",
     },
+    "err.amount_not_customer": {
+        "en": "“{value}” is an amount: who is the customer? new <customer> {value}. A customer named so is quoted: new \"{value}\"",
+        "zh": "“{value}”是金额：客户是谁？新建 <客户> {value}。客户名称就是这样的请加引号：新建 \"{value}\"",
+    },
     "err.bad_currency": {
         "en": "“{value}”: I don't know that currency. Write a code such as USD, EUR or CNY, or a sign: ¥ $ € £.",
         "zh": "“{value}”：无法识别币种。请写币种代码（如 USD、EUR、CNY）或符号 ¥ $ € £。",

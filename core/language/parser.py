@@ -318,6 +318,9 @@ def read_new(a: Args) -> c.Command:
             i += 1
     if not words:
         raise a.missing("customer")
+    if amount is None and (alone := a.money_at(positional, 0)) is not None and alone[1] == len(positional):
+        # `new 5k`: an amount and no customer, not a customer named “5k” (quoted, it is one)
+        raise a.error("err.amount_not_customer", value=" ".join(t.text for t in positional)[:40])
     title = a.name(opts["title"]) if opts.get("title") else None
     return c.NewDeal(
         customer=a.name(" ".join(words)),

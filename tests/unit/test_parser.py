@@ -125,6 +125,8 @@ def error_of(text) -> ParseError:
         ("new Acme close:someday", "err.bad_date", None),
         ('new "Acme', "err.unclosed_quote", None),
         ("new Acme 50k extra", "err.extra_args", None),
+        ("new 5k", "err.amount_not_customer", None),  # was a customer named “5k”, without an amount
+        ("新建 5万 阶段:报价", "err.amount_not_customer", None),
         ("new Acme due:tomorrow", "err.bad_option", None),
         ("done D-1", "err.bad_task_ref", None),
         ("me lang fr", "err.bad_language", None),
@@ -154,3 +156,13 @@ def test_the_usage_lines_period_label_typed_as_shown_is_no_team(text):
     """`health [team] [week: last week]` typed as the usage shows it: `week:` was read as a team."""
     command = parse(text, CTX)
     assert command.team is None and command.period is not None
+
+
+@pytest.mark.parametrize(("text", "customer", "amount"), [
+    ('new "5k"', "5k", None),  # quoted: the name the README says to quote
+    ("new 3M 50k", "3M", Money(Decimal(50000), "CNY")),  # the first word of a longer text is the name's
+    ("new 5k Corp", "5k Corp", None),
+])
+def test_an_amount_shaped_word_is_a_name_only_when_more_than_the_amount(text, customer, amount):
+    cmd = p(text)
+    assert (cmd.customer, cmd.amount) == (customer, amount)
