@@ -121,6 +121,8 @@ class SqlTransferStore:
         # instrumented), a row here a few µs. PostgreSQL takes one array per column (unnest), as
         # storage/capture.py does; SQLite a multi-row VALUES. Rows come back matched by their
         # (team, key), which the import never repeats: no database promises RETURNING's order.
+        if not names:  # every customer here already: PostgreSQL's unnest() would get no arrays
+            return []
         session = self._session
         dialect = session.get_bind().dialect
         process = bind_processors(dialect, t.customers, ("aliases",))[0] or (lambda value: value)

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.domain.model import Deal, DealStatus, Member, StageChange, Team
-from core.files.deal_rows import TransferError, describe
+from core.files.deal_rows import Problem, TransferError, describe
 from core.services.transfer import ImportResult, export_deals, import_deals
 from storage import tables as t
 from storage.db import make_engine, make_session_factory
@@ -288,3 +288,12 @@ def test_new_deals_are_numbered_oldest_first_and_notes_keep_the_files_order(fact
         deals = sorted(uow.deals.find(), key=lambda d: d.id)
         assert [(d.ref, d.created_at.day) for d in deals] == [("CRM-2", 5), ("CRM-3", 12), ("CRM-1", 20)]
         assert deals[0].uid < deals[1].uid < deals[2].uid  # an import's uids come in order
+
+
+def test_new_deals_of_customers_already_here_import_on_each_database(factory_on_each_database):
+    """Every customer of the file already here: PostgreSQL was sent an INSERT … unnest() with no
+    arrays (“the query has 6 placeholders but 0 parameters”), and the import failed."""
+    _chat_deal(factory_on_each_database)  # Acme
+    assert _import(factory_on_each_database, f"{HEADER}\n{_row('')}\n") == ImportResult(
+        created=1, notes=(Problem(2, "import.note_numbered", {"ref": "", "deal": "D-2"}),))
+    assert _count(factory_on_each_database, t.customers) == 1
