@@ -90,6 +90,12 @@ class SqlTransferStore:
                 found[deal.ref.casefold()] = deal
         return {key: deal for key, deal in found.items() if key in wanted}
 
+    def deals_created_at(self, times: Collection[datetime]) -> list[Deal]:
+        found: list[Deal] = []
+        for chunk in _chunks(times):  # an IN list: the column's type turns each into UTC
+            found += self._session.scalars(select(Deal).where(t.deals.c.created_at.in_(chunk)).order_by(t.deals.c.id))
+        return found
+
     def stage_changes_of(self, deal_ids: Collection[int]) -> dict[int, list[tuple[str, datetime]]]:
         c = t.stage_changes.c
         found: dict[int, list[tuple[str, datetime]]] = {}

@@ -297,3 +297,16 @@ def test_new_deals_of_customers_already_here_import_on_each_database(factory_on_
     assert _import(factory_on_each_database, f"{HEADER}\n{_row('')}\n") == ImportResult(
         created=1, notes=(Problem(2, "import.note_numbered", {"ref": "", "deal": "D-2"}),))
     assert _count(factory_on_each_database, t.customers) == 1
+
+
+def test_a_hand_made_file_without_refs_imported_twice_adds_nothing_the_second_time(factory_on_each_database):
+    """The new-user trial's case: a spreadsheet typed by hand has no ref or uid; imported again it
+    created every deal a second time (README: the same file twice changes nothing). Two equal
+    rows are two deals, both times."""
+    other = _row("", "Renewal", "2000").replace("2026-01-05T09:00:00Z", "2026-01-06 10:00")
+    text = f"{HEADER}\n{_row('')}\n{_row('')}\n{_row('', won=True)}\n{other}\n"
+    assert _import(factory_on_each_database, text) == ImportResult(created=4)
+    assert _import(factory_on_each_database, text) == ImportResult(unchanged=4)
+    assert _count(factory_on_each_database, t.deals) == 4
+    changed = text.replace("Renewal,Acme,@ann,East,2000", "Renewal,Acme,@ann,East,2500")
+    assert _import(factory_on_each_database, changed) == ImportResult(created=1, unchanged=3)  # a new row

@@ -190,6 +190,16 @@ def test_importing_the_same_file_twice_changes_nothing(uow):
     assert counts(uow) == before == {"teams": 2, "deals": 4, "stage_changes": 12, "audit": 4}
 
 
+def test_a_file_without_refs_imported_twice_changes_nothing(uow):
+    """A spreadsheet typed by hand (no ref, no uid) imported again created its deals again."""
+    header, *lines = SAMPLE.splitlines()
+    bare = "\n".join([header, *(",".join(["", *line.split(",")[1:]]) for line in lines)]) + "\n"
+    assert run_import(uow, bare).created == 4
+    before = counts(uow)
+    assert run_import(uow, bare) == ImportResult(created=0, updated=0, unchanged=4)
+    assert counts(uow) == before
+
+
 def test_a_changed_file_without_uids_is_refused_and_changes_nothing(uow):
     """The issue's case: a spreadsheet whose refs name stored deals must not overwrite them."""
     run_import(uow, SAMPLE)
