@@ -136,6 +136,7 @@ def error_of(text) -> ParseError:
         ("<script>alert(1)</script>", "err.unknown_verb", None),
         ("task", "err.missing_arg", None),
         ("task call them 2020-01-01", "err.past_date", None),
+        ("task call them due:13/45", "err.bad_date", None),  # was 13 Dec 2045
     ],
 )
 def test_bad_input_errors(text, key, suggestion):
@@ -166,3 +167,9 @@ def test_the_usage_lines_period_label_typed_as_shown_is_no_team(text):
 def test_an_amount_shaped_word_is_a_name_only_when_more_than_the_amount(text, customer, amount):
     cmd = p(text)
     assert (cmd.customer, cmd.amount) == (customer, amount)
+
+
+def test_a_slash_due_date_takes_the_time_after_it():
+    """`due:3/15 10am` was due 15 March at 17:00, with “10am” left in the title."""
+    cmd = p("task call them due:3/15 10am")
+    assert (cmd.title, cmd.due) == ("call them", shanghai(2026, 3, 15, 10, 0))
