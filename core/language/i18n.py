@@ -925,10 +925,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Team “{team}” has no stage “{stage}” ({name}).",
         "zh": "团队“{team}”没有“{stage}”阶段（{name}）。",
     },
-    "import.no_stage": {
-        "en": "No entered_<stage> time: at least one is needed.",
-        "zh": "没有任何 entered_<阶段> 时间，至少需要一个。",
-    },
     "import.status_vs_stage": {
         "en": "Status is {status} but the latest entered stage is {stage}.",
         "zh": "状态为 {status}，但最近进入的阶段是 {stage}。",
