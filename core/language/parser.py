@@ -299,8 +299,17 @@ def read_help(a: Args) -> c.Command:
     return c.Help(a.tokens[0].text.casefold() if a.tokens else None)
 
 
+def _refuse_empty(a: Args, opts: dict[str, str]) -> None:
+    """`close:` with nothing after it: said, not taken as no close date (`stage: quote` would
+    make “quote” part of the name)."""
+    for key, value in opts.items():
+        if not value:
+            raise a.error("cust.empty_value", option=key)
+
+
 def read_new(a: Args) -> c.Command:
     positional, opts = a.split_options({"stage", "close", "owner", "title"})
+    _refuse_empty(a, opts)
     owner = a.handle(opts["owner"]) if opts.get("owner") else None
     words: list[str] = []
     amount, i = None, 0
@@ -468,6 +477,7 @@ def read_task(a: Args) -> c.Command:
     deal_id, assignee, due = None, None, None
     kept: list[Token] = []
     positional, opts = a.split_options({"due"})
+    _refuse_empty(a, opts)
     if opts.get("due"):
         due = a.date(opts["due"])
     for tok in positional:

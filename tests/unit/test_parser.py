@@ -125,6 +125,10 @@ def error_of(text) -> ParseError:
         ("new Acme close:someday", "err.bad_date", None),
         ('new "Acme', "err.unclosed_quote", None),
         ("new Acme 50k extra", "err.extra_args", None),
+        ("new Acme 5k close:", "cust.empty_value", None),  # was ignored: a deal without its close
+        ("new Acme stage: quote", "cust.empty_value", None),  # was a customer “Acme quote”
+        ("task call them due:", "cust.empty_value", None),  # was a task without its due date
+        ("任务 打电话 截止:", "cust.empty_value", None),
         ("new 5k", "err.amount_not_customer", None),  # was a customer named “5k”, without an amount
         ("新建 5万 阶段:报价", "err.amount_not_customer", None),
         ("new Acme due:tomorrow", "err.bad_option", None),
