@@ -962,6 +962,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{deal} 与这一行不同：未改动（加 --update 才会更新）",
     },
     "import.note_numbered": {"en": "{ref} becomes {deal}", "zh": "{ref} 导入为 {deal}"},
+    "import.note_new": {"en": "a new deal, {deal}", "zh": "新商机 {deal}"},
     "import.no_file": {"en": "There is no file {path}.", "zh": "找不到文件 {path}。"},
     "import.is_directory": {"en": "{path} is a folder; name a .csv or .xlsx file.", "zh": "{path} 是文件夹，请指定 .csv 或 .xlsx 文件。"},
     "import.unreadable": {"en": "Cannot read {path}: {reason}.", "zh": "无法读取 {path}：{reason}。"},

@@ -430,7 +430,8 @@ class _Importer:
             if customer_id is None:
                 customer_id = self._customers(team)[customer_key(row.customer)].saved_id
             if row.line in plan.renumber or row.number is None:
-                plan.notes.append(Problem(row.line, "import.note_numbered", {"ref": row.ref, "deal": f"D-{number}"}))
+                plan.notes.append(Problem(row.line, "import.note_numbered", {"ref": row.ref, "deal": f"D-{number}"})
+                                  if row.ref else Problem(row.line, "import.note_new", {"deal": f"D-{number}"}))
             history, furthest = _history_values(number, owner.saved_id, row, self._pipeline(team))
             deal = _deal_values(row, number, team.saved_id, owner.saved_id, customer_id, furthest,
                                 row.uid or next(self.uids))

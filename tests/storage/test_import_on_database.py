@@ -68,7 +68,7 @@ def _count(factory, table) -> int:
 
 def test_a_deal_keeps_its_number_and_new_deals_never_reuse_one(factory_on_each_database):
     result = _import(factory_on_each_database, f"{HEADER}\n{_row('D-178')}\n{_row('CRM-9')}\n{_row('')}\n")
-    assert [describe(n, "en") for n in result.notes] == ["line 3: CRM-9 becomes D-179", "line 4:  becomes D-180"]
+    assert [describe(n, "en") for n in result.notes] == ["line 3: CRM-9 becomes D-179", "line 4: a new deal, D-180"]
     assert _deal(factory_on_each_database, 178).ref is None
     assert _deal(factory_on_each_database, 179).ref == "CRM-9"
     assert _chat_deal(factory_on_each_database).id == 181  # PostgreSQL's sequence moved past them too
@@ -295,7 +295,7 @@ def test_new_deals_of_customers_already_here_import_on_each_database(factory_on_
     arrays (“the query has 6 placeholders but 0 parameters”), and the import failed."""
     _chat_deal(factory_on_each_database)  # Acme
     assert _import(factory_on_each_database, f"{HEADER}\n{_row('')}\n") == ImportResult(
-        created=1, notes=(Problem(2, "import.note_numbered", {"ref": "", "deal": "D-2"}),))
+        created=1, notes=(Problem(2, "import.note_new", {"deal": "D-2"}),))
     assert _count(factory_on_each_database, t.customers) == 1
 
 

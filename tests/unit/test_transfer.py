@@ -259,7 +259,7 @@ def test_a_dry_run_says_what_would_happen_and_writes_nothing(uow):
 def test_a_deal_keeps_its_number_and_new_deals_never_reuse_one(uow):
     text = csv_of({**NEW, "ref": "D-178"}, {**NEW, "ref": "CRM-9"}, {**NEW, "ref": ""})
     result = run_import(uow, text)
-    assert [describe(n, "en") for n in result.notes] == ["line 3: CRM-9 becomes D-179", "line 4:  becomes D-180"]
+    assert [describe(n, "en") for n in result.notes] == ["line 3: CRM-9 becomes D-179", "line 4: a new deal, D-180"]
     assert deal(uow, "CRM-9").id == 179 and uow.deals.get(178).ref is None
     assert add_chat_deal(uow).id == 181  # the allocator moved past every number the file used
     assert [line.split(",", 1)[0] for line in run_export(uow).splitlines()[1:]] == [
