@@ -718,6 +718,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "“{value}”: an amount must be more than 0.",
         "zh": "“{value}”：金额必须大于 0。",
     },
+    "err.amount_too_large": {
+        "en": "“{value}” is too large: an amount is less than 1,000,000,000,000,000.",
+        "zh": "“{value}”太大：金额必须小于 1,000,000,000,000,000（1000万亿）。",
+    },
     "err.amount_not_customer": {
         "en": "“{value}” is an amount: who is the customer? new <customer> {value}. A customer named so is quoted: new \"{value}\"",
         "zh": "“{value}”是金额：客户是谁？新建 <客户> {value}。客户名称就是这样的请加引号：新建 \"{value}\"",

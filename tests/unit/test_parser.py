@@ -118,6 +118,8 @@ def error_of(text) -> ParseError:
         ("move D-1", "err.missing_arg", None),
         ("show", "err.missing_arg", None),
         ("won D-1 lots", "err.bad_amount", None),
+        ("won D-1 99999999999999999999", "err.amount_too_large", None),  # was “not an amount. Try 50000…”
+        ("new Acme 9999999999999999", "err.amount_too_large", None),
         ("lost", "err.missing_arg", None),
         ("new", "err.missing_arg", None),
         ("new Acme\u2060Corp", "err.bad_name", None),
