@@ -24,7 +24,7 @@ PNG = b"\x89PNG\r\n\x1a\n"
 # What each README line's comment promises, as patterns its reply must contain (all of them).
 # The comment itself is checked too: a changed comment needs its check looked at again.
 TOUR = {
-    "new Acme 50k close:2026-06-30": (
+    "new Acme 50k close:end of quarter": (
         "create a deal: D-1, in stage Lead", [r"^Created D-1 for Acme\.", r"Stage: Lead"]),
     "新建 华为 5万 阶段:方案演示": (
         "另一个商机，直接从方案演示开始", [r"^已新建商机 D-2（华为）", r"阶段: 方案演示"]),
