@@ -681,6 +681,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     # -- figures (issue 15) --
     "chart.deal_amount": {"en": "Deal amount", "zh": "商机金额"},
     "chart.expected": {"en": "Expected (amount × chance)", "zh": "预计成交（金额 × 概率）"},
+    "deal.task_cancelled": {
+        "en": "1 open task of {deal} is cancelled (not done); its reminders stop:",
+        "zh": "{deal} 的 1 个未完成任务已取消（不计为完成），不再提醒：",
+    },
     "deal.tasks_cancelled": {
         "en": "{count} open tasks of {deal} are cancelled (not done); their reminders stop:",
         "zh": "{deal} 的 {count} 个未完成任务已取消（不计为完成），不再提醒：",

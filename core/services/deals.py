@@ -238,7 +238,8 @@ def _settle_tasks(ctx: Context, deal: Deal) -> list[str]:
     shown = [cards.task_line(ctx, task) for task in tasks[: cards.LIST_LIMIT]]
     if len(tasks) > cards.LIST_LIMIT:
         shown.append(cards.overflow_line(ctx, len(tasks) - cards.LIST_LIMIT, f"tasks {deal.code}"))
-    return [t("deal.tasks_cancelled", ctx.lang, count=len(tasks), deal=deal.code), *shown]
+    key = "deal.task_cancelled" if len(tasks) == 1 else "deal.tasks_cancelled"
+    return [t(key, ctx.lang, count=len(tasks), deal=deal.code), *shown]
 
 
 def _ask_lost_reason(ctx: Context, deal: Deal) -> Reply:

@@ -48,7 +48,7 @@ TOUR = {
     "done T-1": ("complete a task", [r"^✓ T-1 done: they want a revised quote"]),
     "won D-1 48k": (
         "won, with the final amount; its open tasks are cancelled",
-        [r"^🎉 D-1 won \(¥48,000\)", r"open tasks of D-1 are cancelled", r"T-3 send contract draft .*cancelled"]),
+        [r"^🎉 D-1 won \(¥48,000\)", r"open tasks? of D-1 (is|are) cancelled", r"T-3 send contract draft .*cancelled"]),
     "丢单 D-2 预算被砍": ("丢单并记录原因", [r"^D-2 丢单，原因：预算被砍"]),
     "deals": ("the team's open deals", [r"^Open deals \(0\)"]),  # both were closed just before
     "me": ("your profile, language and time zone",
