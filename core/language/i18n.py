@@ -32,6 +32,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "I don't know the command “{word}”.",
         "zh": "没有“{word}”这个命令。",
     },
+    "err.no_button": {
+        "en": "There is no button {value}: type the number of one beside the last reply, or a command (help).",
+        "zh": "没有按钮 {value}：请输入上一条回复中按钮旁的数字，或输入命令（帮助）。",
+    },
     "err.did_you_mean": {"en": "Did you mean “{suggestion}”?", "zh": "您是不是想用“{suggestion}”？"},
     "err.missing_arg": {"en": "Missing {what}.", "zh": "缺少{what}。"},
     "err.bad_deal_ref": {

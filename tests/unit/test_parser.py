@@ -138,6 +138,7 @@ def error_of(text) -> ParseError:
         ("me lang fr", "err.bad_language", None),
         ("me tz Mars/Olympus", "err.bad_timezone", None),
         ("member @bob role:boss", "err.bad_role", None),
+        ("9", "err.no_button", None),  # a number with no button beside the last reply (console: click)
         ("DROP TABLE deals; --", "err.unknown_verb", None),
         ("<script>alert(1)</script>", "err.unknown_verb", None),
         ("task", "err.missing_arg", None),
