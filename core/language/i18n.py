@@ -229,6 +229,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "deal.skipped": {"en": "Skipped: {stages}.", "zh": "跳过了：{stages}。"},
     "deal.moved_back": {"en": "Moved back to an earlier stage.", "zh": "已退回到之前的阶段。"},
     "deal.checked": {"en": "{deal}: ☑ {item}", "zh": "{deal}：☑ {item}"},
+    "deal.checked_already": {"en": "{deal}: ☑ {item} was ticked already.", "zh": "{deal}：☑ {item} 已经勾选过了。"},
     "deal.won": {"en": "🎉 {deal} won ({amount}).", "zh": "🎉 {deal} 赢单（{amount}）。"},
     "deal.lost": {"en": "{deal} lost: {reason}", "zh": "{deal} 丢单，原因：{reason}"},
     "deal.lost_ask": {
