@@ -43,9 +43,12 @@ def retry_rows(wired: Wired, ids: list[int], out: TextIO) -> int:
         raise CliError(f"there is no outbox row {str(beyond)[:24]}; `dealbot outbox --status all` lists them")
     now = wired.bot.clock.now()
     with wired.uow() as uow:
-        if not ids:
-            ids = [m.id for m in uow.outbox.list(statuses=["failed"], limit=100_000)]
-        count = uow.outbox.requeue(ids, now=now)
+        failed = [m.id for m in uow.outbox.list(statuses=["failed"], limit=100_000)]
+        not_failed = [n for n in ids if n not in set(failed)]
+        if not_failed:  # a typo, or a row sent or waiting: said, and nothing is requeued
+            shown = ", ".join(str(n) for n in not_failed[:10])
+            raise CliError(f"no failed outbox row {shown}; `dealbot outbox --status all` lists them")
+        count = uow.outbox.requeue(ids or failed, now=now)
         uow.commit()
     out.write(f"{count} failed row(s) back in the queue\n")
     return 0

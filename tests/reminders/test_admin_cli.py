@@ -68,3 +68,13 @@ def test_team_settings_show_and_change(wired):
 def test_catch_up_window_is_a_setting():
     settings = WorkSettings.of("UTC", {"catch_up_hours": 6, "task_lead_minutes": 30})
     assert (settings.catch_up, settings.task_lead) == (timedelta(hours=6), timedelta(minutes=30))
+
+
+def test_retrying_a_row_that_is_not_a_failed_one_says_so(wired):
+    """The new-user trial: `dealbot outbox retry 999` said “0 failed row(s) back in the queue” (exit 0)."""
+    _row(wired, "digest:t1:2026-W10:slack:C1", fail="SlackApiError: channel_not_found")
+    _row(wired, "digest:t1:2026-W10:slack:C2")  # pending: nothing to retry
+    with pytest.raises(CliError, match=r"^no failed outbox row 2, 999; `dealbot outbox --status all` lists them"):
+        retry_rows(wired, [1, 2, 999], io.StringIO())
+    with wired.uow() as uow:
+        assert uow.outbox.counts() == {"pending": 1, "failed": 1}  # row 1 was not retried either
