@@ -76,7 +76,8 @@ def team_settings(wired: Wired, team_name: str, changes: list[str], out: TextIO,
                 else:
                     settings = settings.with_value(key.strip(), value.strip())
         except (SettingsError, LeadSettingsError) as exc:
-            err.write(f"{exc}\n")
+            also = "".join(f", leads.{key}" for key in LeadSettings().to_dict()) + ", approvals"
+            err.write(f"{exc}{also if str(exc).startswith('unknown setting') else ''}\n")
             return 2
         # the members they name must be there (core.services.setting_handles)
         members = uow.members.in_team(team.saved_id)

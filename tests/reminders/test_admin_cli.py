@@ -78,3 +78,15 @@ def test_retrying_a_row_that_is_not_a_failed_one_says_so(wired):
         retry_rows(wired, [1, 2, 999], io.StringIO())
     with wired.uow() as uow:
         assert uow.outbox.counts() == {"pending": 1, "failed": 1}  # row 1 was not retried either
+
+
+def test_an_unknown_setting_lists_every_known_one(wired):
+    """The new-user trial: `team-settings sales bogus=1` listed the reminder settings only, not the
+    leads.* ones nor approvals, which the same command sets."""
+    with wired.uow() as uow:
+        uow.teams.add(Team(name="sales", timezone="Asia/Shanghai"))
+        uow.commit()
+    err = io.StringIO()
+    assert team_settings(wired, "sales", ["bogus=1"], io.StringIO(), err) == 2
+    assert err.getvalue().startswith("unknown setting 'bogus'; known: working_days, ")
+    assert "leads.capacity" in err.getvalue() and "approvals" in err.getvalue()
