@@ -98,3 +98,15 @@ def test_every_change_of_a_deal_is_told_in_words_not_the_audits_action(wired):
     english = say(wired, "history D-1")
     assert "@boss snoozed its reminders" in english and "@boss recorded satisfaction 4/5" in english
     assert "@boss wrote its retro" in english
+
+
+def test_a_demo_deal_is_titled_after_its_own_customer(wired):
+    """The new-user trial: `show D-152` in the demo read “D-152 · 恒通能源 — Vandelay Group”: the
+    title named another customer of the demo than the deal's."""
+    settings = wired.settings
+    with wired.uow() as uow:
+        load_demo(uow, wired.bot.clock.now(), default_teams(settings.team, settings.timezone, settings.language))
+        uow.commit()
+        deals = [deal for n in range(1, 1000) if (deal := uow.deals.get(n)) is not None]  # the demo's 360
+        pairs = [(d.title, uow.customers.get(d.customer_id).name) for d in deals]
+    assert pairs and all(title == customer for title, customer in pairs)
