@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any, overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from core.domain.amounts import DEFAULT_CURRENCY, parse_amount
+from core.domain.amounts import DEFAULT_CURRENCY, parse_amount, too_large
 from core.domain.model import Deal, DealStatus
 from core.domain.pipeline import LOST, WON, Pipeline
 from core.files.file_dates import FileDateError, read_file_time
@@ -309,7 +309,7 @@ class _RowReader:
             return None, currency
         money = parse_amount(raw, currency)
         if money is None:
-            self.problem("err.bad_amount", "amount", value=raw[:40])
+            self.problem("err.amount_too_large" if too_large(raw) else "err.bad_amount", "amount", value=raw[:40])
             return None, currency
         if self.text("currency") and money.currency != currency:
             self.problem("import.currency_conflict", value=raw[:40], currency=currency)

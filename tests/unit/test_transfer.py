@@ -407,11 +407,13 @@ BAD_FILES = {
     ),
     "bad amount, read as chat reads one": (
         csv_of(NEW, {**NEW, "ref": "N-2", "amount": "5 apples"}, {**NEW, "ref": "N-3", "amount": "-5000"},
-               {**NEW, "ref": "N-4", "amount": "$3k", "currency": "CNY"}),
+               {**NEW, "ref": "N-4", "amount": "$3k", "currency": "CNY"},
+               {**NEW, "ref": "N-5", "amount": "1000000000000000"}),  # a spreadsheet's 10^15: its size is said
         [
             "line 3, amount: “5 apples” is not an amount. Try 50000, 50k, 5万, ¥12,000, $3.5k or USD 5000.",
             "line 4, amount: “-5000” is not an amount. Try 50000, 50k, 5万, ¥12,000, $3.5k or USD 5000.",
             "line 5: The amount “$3k” is in another currency than the currency column (CNY).",
+            "line 6, amount: “1000000000000000” is too large: an amount is less than 1,000,000,000,000,000.",
         ],
     ),
     "names and handles, read as chat reads them": (
