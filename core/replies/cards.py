@@ -9,7 +9,7 @@ from core.chat.context import Context
 from core.chat.messages import Button, Field, Reply
 from core.domain.amounts import format_money
 from core.domain.calendar import full_date, is_plausible
-from core.domain.model import Deal, DealStatus, Interaction, Member, Task
+from core.domain.model import Customer, Deal, DealStatus, Interaction, Member, Task
 from core.domain.pipeline import Stage
 from core.language.dates.text import format_when
 from core.language.i18n import t
@@ -48,6 +48,12 @@ def when(ctx: Context, moment: datetime | None, has_time: bool = True) -> str:
 def money(ctx: Context, deal: Deal) -> str:
     return format_money(deal.amount, deal.currency, ctx.lang)
 
+
+
+def deal_name(deal: Deal, customer: Customer | None) -> str:
+    """“Acme — Phase 2”; the customer once when the title is its name (`new Acme 50k`)."""
+    name = customer.name if customer else "—"
+    return name if deal.title == name else f"{name} — {deal.title}"
 
 def member_name(ctx: Context, member_id: int | None) -> str:
     member = ctx.uow.members.get(member_id) if member_id else None
@@ -113,8 +119,7 @@ def deal_card(ctx: Context, deal: Deal, *, new: bool = False) -> Reply:
     """
     customer = ctx.uow.customers.get(deal.customer_id)
     stage = ctx.pipeline.get(deal.stage)
-    reply = Reply(title=f"{deal.code} · {customer.name if customer else '—'} — {deal.title}",
-                  language=ctx.lang)
+    reply = Reply(title=f"{deal.code} · {deal_name(deal, customer)}", language=ctx.lang)
     reply.fields = _card_fields(ctx, deal)
     probability = deal_probability(ctx, deal)
     if probability is not None:

@@ -125,7 +125,7 @@ def case_lines(ctx: Context, deal: Deal, customer: Customer | None, retro: Retro
     kind = ", ".join(filter(None, [customer.industry if customer else None, customer.source if customer else None,
                                    *(customer.tags if customer else [])])) or "—"
     status = t(f"status.{deal.status}", lang)
-    lines = [t("cases.head", lang, deal=deal.code, customer=customer.name if customer else "—", title=deal.title,
+    lines = [t("cases.head", lang, deal=deal.code, name=cards.deal_name(deal, customer),
                status=status, amount=cards.money(ctx, deal), kind=kind)]
     changes = ctx.uow.stage_changes.for_deal(deal.saved_id)
     path = sm.stage_path(changes, ctx.now, deal.closed_at)

@@ -25,8 +25,8 @@ def show_summary(cmd: c.ShowSummary, ctx: Context) -> Reply:
     deal = load_deal(ctx, cmd.deal_id, change=False)
     lang = ctx.lang
     customer = ctx.uow.customers.get(deal.customer_id)
-    reply = Reply(title=t("summary.title", lang, deal=deal.code, customer=customer.name if customer else "—",
-                          title=deal.title), language=lang)
+    reply = Reply(title=t("summary.title", lang, deal=deal.code, name=cards.deal_name(deal, customer)),
+                  language=lang)
     reply.fields = [Field(t("field.stage", lang), cards.stage_status(ctx, deal)),
                     Field(t("field.amount", lang), cards.money(ctx, deal)),
                     Field(t("field.owner", lang), cards.member_name(ctx, deal.owner_id))]

@@ -65,7 +65,7 @@ def test_summary_tells_the_path_the_promises_and_what_the_deal_waits_on(wired):
     say.captured("2001", "Wang", "I'll send the PO by next Friday", "m3")
 
     reply = say("1000", "summary D-1")
-    assert reply.title == "Summary of D-1 · Acme — Acme"
+    assert reply.title == "Summary of D-1 · Acme"
     lines = reply.lines
     assert lines[0] == "Path: Lead 2d → Demo 4d → Quote 2d (now)"
     assert lines[1] == "Commitments (3):"
@@ -90,7 +90,7 @@ def test_summary_tells_the_path_the_promises_and_what_the_deal_waits_on(wired):
     assert lines[7].startswith("Waiting on: @u1000 — T-2 call Wang about the PO · D-1 · overdue since")
 
     zh = say("1000", "总结 D-1")  # the reader's language
-    assert zh.title == "D-1 摘要 · Acme — Acme"
+    assert zh.title == "D-1 摘要 · Acme"
     assert zh.lines[0] == "阶段路径：线索 2 天 → 方案演示 4 天 → 报价 4 天（当前）"
     assert zh.lines[2].endswith("— 已兑现 (T-1)")
     assert say("1000", "summary D-1").lines == lines  # deterministic: the same records, the same summary
@@ -274,7 +274,7 @@ def test_retros_cases_and_similar_won_deals(wired):
     cases = say("11", "cases pilot")
     assert cases.title == "Cases (1) · pilot"
     assert cases.lines == [
-        "D-1 · Acme — Acme · won ¥50,000 · energy, expo, key",
+        "D-1 · Acme · won ¥50,000 · energy, expo, key",
         "  Path (8d): Lead 3d → Quote 5d → Signed",
         "  Retro: Won on the pilot and the price",
         "  Playbook in force: Quote 3 (“Lead with the ROI sheet”…)"]
