@@ -6,7 +6,7 @@ import json
 from typing import Any, TextIO
 
 from bot.bootstrap import Wired
-from bot.cli_errors import CliError, no_such_team
+from bot.cli_errors import CliError, team_named
 from core.approvals.policy import Policy, PolicyError
 from core.domain.pipeline import pipeline_of
 from core.domain.worktime import SettingsError, WorkSettings
@@ -56,9 +56,7 @@ def retry_rows(wired: Wired, ids: list[int], out: TextIO) -> int:
 
 def team_settings(wired: Wired, team_name: str, changes: list[str], out: TextIO, err: TextIO) -> int:
     with wired.uow() as uow:
-        team = uow.teams.by_name(team_name)
-        if team is None:
-            raise CliError(no_such_team(team_name, uow.teams.list()))
+        team = team_named(uow, wired.bot.defaults, team_name)
         settings = WorkSettings.of(team.timezone, team.settings)
         leads = LeadSettings.of(team.settings)  # `leads.<key>=…` (core.leads.settings)
         approvals = (team.settings or {}).get("approvals")  # the approval policy (core.approvals.policy)

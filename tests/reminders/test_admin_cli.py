@@ -90,3 +90,17 @@ def test_an_unknown_setting_lists_every_known_one(wired):
     assert team_settings(wired, "sales", ["bogus=1"], io.StringIO(), err) == 2
     assert err.getvalue().startswith("unknown setting 'bogus'; known: working_days, ")
     assert "leads.capacity" in err.getvalue() and "approvals" in err.getvalue()
+
+
+def test_the_default_team_is_set_before_dealbot_first_started(wired):
+    """The new-user trial: `dealbot team-settings sales currency=USD` on a fresh install answered
+    “no team named 'sales'; teams: none yet (try: dealbot demo)”: the default team is made at the
+    first start, and the demo has a database of its own. The default team is made here as well."""
+    name = wired.settings.team
+    out = io.StringIO()
+    assert team_settings(wired, name, ["currency=USD"], out, io.StringIO()) == 0
+    assert "  currency = USD\n" in out.getvalue()
+    with wired.uow() as uow:
+        assert uow.teams.by_name(name).settings["currency"] == "USD"
+    with pytest.raises(CliError, match="no team named 'nobody'; teams: " + name):
+        team_settings(wired, "nobody", [], io.StringIO(), io.StringIO())
