@@ -26,7 +26,7 @@ from aiohttp import web
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.bootstrap import Wired
@@ -145,10 +145,20 @@ class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+def _bool_as_text(value: object) -> object:
+    """JSON true or false is no amount: pydantic would read it as 1 or 0 (a deal of ¥1.00 was
+    made of `"amount": true`); as text, chat's check refuses it with its own sentence."""
+    return str(value).lower() if isinstance(value, bool) else value
+
+
+# An amount as reps type it ("50k", "5万") or a JSON number; never a JSON boolean
+AmountValue = Annotated[str | float | None, BeforeValidator(_bool_as_text)]
+
+
 class NewDealBody(_Body):
     customer: str = Field(min_length=1, max_length=200)
     title: str | None = Field(None, min_length=1, max_length=200)
-    amount: str | float | None = Field(None, description="50000, '50k', '5万' or 'USD 5000'")
+    amount: AmountValue = Field(None, description="50000, '50k', '5万' or 'USD 5000'")
     stage: str | None = Field(None, description="a stage key or name (default: the first)")
     expected_close: date | None = None
     owner: str | None = Field(None, description="a member's handle (managers and admins)")
@@ -156,7 +166,7 @@ class NewDealBody(_Body):
 
 class UpdateDealBody(_Body):
     title: str | None = Field(None, min_length=1, max_length=200)
-    amount: str | float | None = None
+    amount: AmountValue = None
     expected_close: date | None = None
     owner: str | None = None
 
@@ -193,7 +203,7 @@ class MoveBody(_Body):
 
 
 class WinBody(_Body):
-    amount: str | float | None = None
+    amount: AmountValue = None
 
 
 class LoseBody(_Body):

@@ -67,7 +67,14 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dealbot", description="A sales-pipeline bot for chat teams.")
     parser.add_argument("--demo", action="store_true",
                         help="use the demo's database (made by `dealbot demo`), e.g. dealbot --demo console")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    class _Sub:  # each command's --help starts with what it does (its line in `dealbot --help`)
+        @staticmethod
+        def add_parser(name: str, *, help: str) -> argparse.ArgumentParser:  # noqa: A002 (argparse's word)
+            return commands.add_parser(name, help=help, description=help)
+
+    sub = _Sub()
 
     p = sub.add_parser("console", help="chat with dealbot in this terminal (embedded SQLite by default)")
     p.set_defaults(run=_console)
@@ -76,11 +83,11 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_run)
 
     p = sub.add_parser("migrate", help="bring the database schema up to date")
-    p.add_argument("revision", nargs="?", default="head")
+    p.add_argument("revision", nargs="?", default="head", help="the revision to go to (default: head, the latest)")
     p.set_defaults(run=_migrate)
 
     p = sub.add_parser("import", help="import deals from a .csv or .xlsx file (format: README)")
-    p.add_argument("file")
+    p.add_argument("file", help="the .csv or .xlsx file: deals, customers or leads, told by its header")
     p.add_argument("--dry-run", action="store_true", help="say what would be created, updated and left alone")
     p.add_argument("--update", action="store_true",
                    help="apply rows carrying a deal's uid (an export of this install) to that deal")
@@ -89,7 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_import)
 
     p = sub.add_parser("export", help="export deals (or customers) to a CSV file ('-' for stdout)")
-    p.add_argument("file")
+    p.add_argument("file", help="where to write the CSV ('-' for stdout)")
     p.add_argument("--team", default=None)
     p.add_argument("--customers", action="store_true", help="the customers with their fields, not the deals")
     p.set_defaults(run=_export)
@@ -103,14 +110,15 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("nextsteps", help="next steps from captured chat: export the dismissed (or kept) "
                                          "suggestions as labelled examples for review")
-    p.add_argument("action", choices=["export"])
+    p.add_argument("action", choices=["export"], help="export: write the suggestions to a file")
     p.add_argument("file", help="where to write the TSV ('-' for stdout)")
     p.add_argument("--status", choices=["dismissed", "kept", "all"], default="dismissed")
     p.add_argument("--team", default=None, help="one team's (default: every team's)")
     p.set_defaults(run=_nextsteps)
 
     p = sub.add_parser("outbox", help="reminders and digests waiting or failed; retry failed ones")
-    p.add_argument("action", nargs="?", choices=["list", "retry"], default="list")
+    p.add_argument("action", nargs="?", choices=["list", "retry"], default="list",
+                   help="list (the default) the rows, or retry failed ones")
     p.add_argument("ids", nargs="*", type=int, help="rows to retry (retry: default every failed row)")
     p.add_argument("--status", default="failed,pending",
                    help="comma-separated: pending, failed, sent, skipped, or all (default failed,pending)")
@@ -118,7 +126,8 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_outbox)
 
     p = sub.add_parser("token", help="REST API tokens: create (printed once), list, revoke")
-    p.add_argument("action", choices=["create", "list", "revoke"])
+    p.add_argument("action", choices=["create", "list", "revoke"],
+                   help="create a token (printed once), list them, or revoke one")
     p.add_argument("name", nargs="?", help="the token's name, e.g. crm-sync (its writes are audited under it)")
     p.add_argument("--role", choices=["rep", "manager", "admin"], default="rep")
     p.add_argument("--team", default=None, help="the team it belongs to (default: DEALBOT_TEAM)")
@@ -126,14 +135,15 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_token)
 
     p = sub.add_parser("webhook", help="outbound webhooks: add (secret printed once), list, remove, resume, log")
-    p.add_argument("action", choices=["add", "list", "remove", "resume", "log"])
+    p.add_argument("action", choices=["add", "list", "remove", "resume", "log"],
+                   help="add a URL, list them, remove or resume one, or show one's deliveries")
     p.add_argument("target", nargs="?", help="add: the URL; remove, resume, log: the webhook (W-1)")
     p.add_argument("--events", default="", help="add: comma-separated, e.g. deal.created,deal.moved (or *)")
     p.add_argument("--limit", type=_limit, default=50, help="log: how many deliveries")
     p.set_defaults(run=_webhook)
 
     p = sub.add_parser("team-settings", help="show or change a team's reminder settings and approval policy")
-    p.add_argument("team")
+    p.add_argument("team", help="the team's name (`dealbot team-settings sales`)")
     p.add_argument("changes", nargs="*", metavar="KEY=VALUE",
                    help="working_days=mon-fri quiet_hours=21:00-08:00 end_of_day=18:00 weekly_digest=09:00 "
                         "escalation_days=2 catch_up_hours=24 task_lead_minutes=0 working_hours=09:00-18:00 "

@@ -27,8 +27,22 @@ class CliError(Exception):
         self.code = code
 
 
+def team_named(uow, defaults, name: str):
+    """The team of that name; the default team (DEALBOT_TEAM) is made as dealbot's first start
+    makes it, so `team-settings` and `token create` work before it; else CliError."""
+    from core.services.people import default_team
+
+    team = uow.teams.by_name(name)
+    if team is None and name == defaults.team_name:
+        team = default_team(uow, defaults)
+    if team is None:
+        raise CliError(no_such_team(name, uow.teams.list()))
+    return team
+
+
 def no_such_team(name: str, teams) -> str:
-    known = ", ".join(team.name for team in teams) or "none yet (try: dealbot demo)"
+    known = ", ".join(team.name for team in teams) or "none yet (the default team, DEALBOT_TEAM, is made when " \
+        "dealbot first starts: dealbot console)"
     return f"no team named '{name}'; teams: {known}"
 
 

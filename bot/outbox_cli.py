@@ -6,7 +6,7 @@ import json
 from typing import Any, TextIO
 
 from bot.bootstrap import Wired
-from bot.cli_errors import CliError, no_such_team
+from bot.cli_errors import CliError, team_named
 from core.approvals.policy import Policy, PolicyError
 from core.domain.pipeline import pipeline_of
 from core.domain.worktime import SettingsError, WorkSettings
@@ -43,9 +43,12 @@ def retry_rows(wired: Wired, ids: list[int], out: TextIO) -> int:
         raise CliError(f"there is no outbox row {str(beyond)[:24]}; `dealbot outbox --status all` lists them")
     now = wired.bot.clock.now()
     with wired.uow() as uow:
-        if not ids:
-            ids = [m.id for m in uow.outbox.list(statuses=["failed"], limit=100_000)]
-        count = uow.outbox.requeue(ids, now=now)
+        failed = [m.id for m in uow.outbox.list(statuses=["failed"], limit=100_000)]
+        not_failed = [n for n in ids if n not in set(failed)]
+        if not_failed:  # a typo, or a row sent or waiting: said, and nothing is requeued
+            shown = ", ".join(str(n) for n in not_failed[:10])
+            raise CliError(f"no failed outbox row {shown}; `dealbot outbox --status all` lists them")
+        count = uow.outbox.requeue(ids or failed, now=now)
         uow.commit()
     out.write(f"{count} failed row(s) back in the queue\n")
     return 0
@@ -53,9 +56,7 @@ def retry_rows(wired: Wired, ids: list[int], out: TextIO) -> int:
 
 def team_settings(wired: Wired, team_name: str, changes: list[str], out: TextIO, err: TextIO) -> int:
     with wired.uow() as uow:
-        team = uow.teams.by_name(team_name)
-        if team is None:
-            raise CliError(no_such_team(team_name, uow.teams.list()))
+        team = team_named(uow, wired.bot.defaults, team_name)
         settings = WorkSettings.of(team.timezone, team.settings)
         leads = LeadSettings.of(team.settings)  # `leads.<key>=…` (core.leads.settings)
         approvals = (team.settings or {}).get("approvals")  # the approval policy (core.approvals.policy)
@@ -73,7 +74,8 @@ def team_settings(wired: Wired, team_name: str, changes: list[str], out: TextIO,
                 else:
                     settings = settings.with_value(key.strip(), value.strip())
         except (SettingsError, LeadSettingsError) as exc:
-            err.write(f"{exc}\n")
+            also = "".join(f", leads.{key}" for key in LeadSettings().to_dict()) + ", approvals"
+            err.write(f"{exc}{also if str(exc).startswith('unknown setting') else ''}\n")
             return 2
         # the members they name must be there (core.services.setting_handles)
         members = uow.members.in_team(team.saved_id)

@@ -12,7 +12,7 @@ import re
 from typing import TextIO
 
 from bot.bootstrap import Wired
-from bot.cli_errors import CliError, no_such_team
+from bot.cli_errors import CliError, team_named
 from core.domain.model import Member, Role
 from storage import api as store
 
@@ -25,9 +25,7 @@ def create(wired: Wired, name: str, role: str, team_name: str, read_only: bool, 
         raise CliError(f"'{name}' is not a token name: 2-40 letters, digits, '-', '_' or '.', e.g. crm-sync")
     now = wired.bot.clock.now()
     with wired.bot.writing_uow_factory() as uow:
-        team = uow.teams.by_name(team_name)
-        if team is None:
-            raise CliError(no_such_team(team_name, uow.teams.list()))
+        team = team_named(uow, wired.bot.defaults, team_name)
         if store.token_named(uow.session, name) is not None or uow.members.by_handle(name) is not None:
             raise CliError(f"the name '{name}' is taken (a token or a member); choose another")
         member = uow.members.add(Member(handle=name, team_id=team.saved_id, role=Role(role),

@@ -90,6 +90,12 @@ class SqlTransferStore:
                 found[deal.ref.casefold()] = deal
         return {key: deal for key, deal in found.items() if key in wanted}
 
+    def deals_created_at(self, times: Collection[datetime]) -> list[Deal]:
+        found: list[Deal] = []
+        for chunk in _chunks(times):  # an IN list: the column's type turns each into UTC
+            found += self._session.scalars(select(Deal).where(t.deals.c.created_at.in_(chunk)).order_by(t.deals.c.id))
+        return found
+
     def stage_changes_of(self, deal_ids: Collection[int]) -> dict[int, list[tuple[str, datetime]]]:
         c = t.stage_changes.c
         found: dict[int, list[tuple[str, datetime]]] = {}
@@ -121,6 +127,8 @@ class SqlTransferStore:
         # instrumented), a row here a few µs. PostgreSQL takes one array per column (unnest), as
         # storage/capture.py does; SQLite a multi-row VALUES. Rows come back matched by their
         # (team, key), which the import never repeats: no database promises RETURNING's order.
+        if not names:  # every customer here already: PostgreSQL's unnest() would get no arrays
+            return []
         session = self._session
         dialect = session.get_bind().dialect
         process = bind_processors(dialect, t.customers, ("aliases",))[0] or (lambda value: value)

@@ -7,7 +7,7 @@ import re
 from core.chat.messages import Incoming
 
 PLATFORM = "console"
-_PREFIX = re.compile(r"^(?:@(?P<user>[\w.\-]{1,64})\s+)?(?:#(?P<chat>[\w.\-]{1,64})\s+)?")
+_PREFIX = re.compile(r"^(?:@(?P<user>[\w.\-]{1,64})(?:\s+|$))?(?:#(?P<chat>[\w.\-]{1,64})(?:\s+|$))?")
 
 
 def incoming_from_line(line: str, *, local_user: str, number: int) -> Incoming:

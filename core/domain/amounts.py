@@ -54,8 +54,24 @@ class Money:
     currency: str = DEFAULT_CURRENCY
 
 
+LIMIT = Decimal(10) ** 15  # every amount is less (Money's BIGINT cents)
+
+
 def parse_amount(text: str, default_currency: str = DEFAULT_CURRENCY) -> Money | None:
     """The amount a token (or a currency word and a number, "USD 5000") stands for, or None."""
+    read = _read(text, default_currency)
+    if read is None or read.amount <= 0 or read.amount >= LIMIT:
+        return None
+    return Money(read.amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), read.currency)
+
+
+def too_large(text: str) -> bool:
+    """Whether the text is an amount but for its size (10^15 or more)."""
+    read = _read(text, DEFAULT_CURRENCY)
+    return read is not None and read.amount >= LIMIT
+
+
+def _read(text: str, default_currency: str) -> Money | None:
     m = _AMOUNT.match(text.strip())
     if not m:
         return None
@@ -63,12 +79,9 @@ def parse_amount(text: str, default_currency: str = DEFAULT_CURRENCY) -> Money |
     if currency is None:
         return None
     try:
-        value = Decimal(m["num"].replace(",", "")) * _MULTIPLIERS[m["mult"] or ""]
+        return Money(Decimal(m["num"].replace(",", "")) * _MULTIPLIERS[m["mult"] or ""], currency)
     except InvalidOperation:
         return None
-    if value <= 0 or value >= Decimal(10) ** 15:
-        return None
-    return Money(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), currency)
 
 
 def looks_like_amount(text: str) -> bool:

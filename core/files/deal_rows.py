@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any, overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from core.domain.amounts import DEFAULT_CURRENCY, parse_amount
+from core.domain.amounts import DEFAULT_CURRENCY, parse_amount, too_large
 from core.domain.model import Deal, DealStatus
 from core.domain.pipeline import LOST, WON, Pipeline
 from core.files.file_dates import FileDateError, read_file_time
@@ -214,17 +214,19 @@ def _parse_row(cells: dict[str, str], context: TeamContext, line: int,
                names: dict[tuple[Callable[[str], str], str], str | UserError]) -> tuple[DealRow | None, list[Problem]]:
     """The row of one record, or None and every problem its cells have; `names` as _RowReader's."""
     c = _RowReader(cells, context, line, names)
-    ref, title, customer, owner, team = (c.text("ref"), c.name("title"), c.name("customer"), c.owner(),
-                                         c.name("team"))
+    ref, title, customer, owner, team = (c.text("ref"), c.name("title", required=False), c.name("customer"),
+                                         c.owner(), c.name("team"))
     status, created_at = c.status(), c.timestamp("created_at", required=True)
     entered, currency, closed_at = c.entered(), c.currency(), c.timestamp("closed_at")
+    if not entered and status is not None and created_at is not None:
+        entered = _entered_by_status(context.pipeline, status, created_at, closed_at)
     lost_reason, expected_close = c.text("lost_reason") or None, c.timestamp("expected_close")
     source_ref, uid = c.text("source_ref") or None, c.uid()
     amount, currency = c.amount(currency)
     number, source_ref = c.number(ref, source_ref)
     if c.problems or status is None or created_at is None:  # a missing status or time is a problem
         return None, c.problems
-    row = DealRow(ref=ref, title=title, customer=customer, owner=owner, team=team, status=status,
+    row = DealRow(ref=ref, title=title or customer, customer=customer, owner=owner, team=team, status=status,
                   created_at=created_at, entered=entered, stage="", currency=currency, closed_at=closed_at,
                   lost_reason=lost_reason, expected_close=expected_close, source_ref=source_ref, uid=uid,
                   line=line, amount=amount, number=number)
@@ -251,8 +253,8 @@ class _RowReader:
             self.problem("import.empty_cell", name=column)
         return value
 
-    def name(self, column: str) -> str:
-        value = self.text(column, required=True)
+    def name(self, column: str, required: bool = True) -> str:
+        value = self.text(column, required=required)
         return self._chat_rule(read_name, value, column) if value else value
 
     def owner(self) -> str:
@@ -307,7 +309,7 @@ class _RowReader:
             return None, currency
         money = parse_amount(raw, currency)
         if money is None:
-            self.problem("err.bad_amount", "amount", value=raw[:40])
+            self.problem("err.amount_too_large" if too_large(raw) else "err.bad_amount", "amount", value=raw[:40])
             return None, currency
         if self.text("currency") and money.currency != currency:
             self.problem("import.currency_conflict", value=raw[:40], currency=currency)
@@ -335,9 +337,18 @@ class _RowReader:
                 self.problem("import.stage_not_in_team", team=self.text("team"), stage=stage, name=column)
             elif at:
                 entered[stage] = at
-        if not entered and not self.problems:
-            self.problem("import.no_stage")
         return entered
+
+
+def _entered_by_status(pipeline: Pipeline, status: DealStatus, created_at: datetime,
+                       closed_at: datetime | None) -> dict[str, datetime]:
+    """A row with no entered_<stage> time (a file typed by hand): as chat's `new`, the deal began
+    in the first stage when it was created; a won or lost one ended at closed_at."""
+    entered = {pipeline.first.key: created_at}
+    end = {DealStatus.WON: WON, DealStatus.LOST: LOST}.get(status)
+    if end is not None and closed_at is not None:
+        entered[end] = closed_at
+    return entered
 
 
 def _inconsistencies(row: DealRow) -> list[tuple[str, dict[str, Any]]]:

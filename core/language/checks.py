@@ -10,7 +10,7 @@ import unicodedata
 from collections.abc import Callable
 from datetime import datetime
 
-from core.domain.amounts import Money, parse_amount
+from core.domain.amounts import Money, parse_amount, too_large
 from core.domain.calendar import is_plausible, latest
 from core.language.dates.text import parse_date
 from core.language.dates.values import examples, unreadable_part
@@ -93,4 +93,4 @@ def _amount_problem(word: str) -> str:
         return "err.amount_not_positive" if re.search(r"\d", bare) else "err.bad_amount"
     if re.search(r"[A-Za-z]{3}", word) and parse_amount(re.sub(r"[A-Za-z]{3}", "", word)):
         return "err.bad_currency"
-    return "err.bad_amount"
+    return "err.amount_too_large" if too_large(word) else "err.bad_amount"

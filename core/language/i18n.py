@@ -32,6 +32,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "I don't know the command “{word}”.",
         "zh": "没有“{word}”这个命令。",
     },
+    "err.no_button": {
+        "en": "There is no button {value}: type the number of one beside the last reply, or a command (help).",
+        "zh": "没有按钮 {value}：请输入上一条回复中按钮旁的数字，或输入命令（帮助）。",
+    },
     "err.did_you_mean": {"en": "Did you mean “{suggestion}”?", "zh": "您是不是想用“{suggestion}”？"},
     "err.missing_arg": {"en": "Missing {what}.", "zh": "缺少{what}。"},
     "err.bad_deal_ref": {
@@ -244,6 +248,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "deal.skipped": {"en": "Skipped: {stages}.", "zh": "跳过了：{stages}。"},
     "deal.moved_back": {"en": "Moved back to an earlier stage.", "zh": "已退回到之前的阶段。"},
     "deal.checked": {"en": "{deal}: ☑ {item}", "zh": "{deal}：☑ {item}"},
+    "deal.checked_already": {"en": "{deal}: ☑ {item} was ticked already.", "zh": "{deal}：☑ {item} 已经勾选过了。"},
     "deal.won": {"en": "🎉 {deal} won ({amount}).", "zh": "🎉 {deal} 赢单（{amount}）。"},
     "deal.lost": {"en": "{deal} lost: {reason}", "zh": "{deal} 丢单，原因：{reason}"},
     "deal.lost_ask": {
@@ -710,6 +715,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     # -- figures (issue 15) --
     "chart.deal_amount": {"en": "Deal amount", "zh": "商机金额"},
     "chart.expected": {"en": "Expected (amount × chance)", "zh": "预计成交（金额 × 概率）"},
+    "deal.task_cancelled": {
+        "en": "1 open task of {deal} is cancelled (not done); its reminders stop:",
+        "zh": "{deal} 的 1 个未完成任务已取消（不计为完成），不再提醒：",
+    },
     "deal.tasks_cancelled": {
         "en": "{count} open tasks of {deal} are cancelled (not done); their reminders stop:",
         "zh": "{deal} 的 {count} 个未完成任务已取消（不计为完成），不再提醒：",
@@ -729,6 +738,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "story.checked": {"en": "{who} ticked “{item}”", "zh": "{who} 勾选了“{item}”"},
     "story.follow_up": {"en": "{who} logged {text}", "zh": "{who} 记录跟进：{text}"},
     "story.other": {"en": "{who}: {action}", "zh": "{who}：{action}"},
+    "story.snoozed": {"en": "{who} snoozed its reminders", "zh": "{who} 推迟了它的提醒"},
+    "story.retro": {"en": "{who} wrote its retro", "zh": "{who} 写了复盘"},
+    "story.csat": {"en": "{who} recorded satisfaction {score}/5", "zh": "{who} 记录了客户满意度 {score}/5"},
+    "story.csat_answer": {"en": "the customer answered satisfaction {score}/5", "zh": "客户回复满意度 {score}/5"},
+    "story.csat_send": {"en": "{who} asked the customer's satisfaction in its chat",
+                        "zh": "{who} 在绑定群里发出了满意度调查"},
     "story.import": {"en": "the import", "zh": "导入"},
     "story.earlier": {"en": "… {count} more events in between", "zh": "…… 中间还有 {count} 条记录"},
     "story.none": {"en": "Nothing recorded yet.", "zh": "暂无记录。"},
@@ -740,6 +755,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "err.amount_not_positive": {
         "en": "“{value}”: an amount must be more than 0.",
         "zh": "“{value}”：金额必须大于 0。",
+    },
+    "err.amount_too_large": {
+        "en": "“{value}” is too large: an amount is less than 1,000,000,000,000,000.",
+        "zh": "“{value}”太大：金额必须小于 1,000,000,000,000,000（1000万亿）。",
+    },
+    "err.amount_not_customer": {
+        "en": "“{value}” is an amount: who is the customer? new <customer> {value}. A customer named so is quoted: new \"{value}\"",
+        "zh": "“{value}”是金额：客户是谁？新建 <客户> {value}。客户名称就是这样的请加引号：新建 \"{value}\"",
     },
     "err.bad_currency": {
         "en": "“{value}”: I don't know that currency. Write a code such as USD, EUR or CNY, or a sign: ¥ $ € £.",
@@ -950,10 +973,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Team “{team}” has no stage “{stage}” ({name}).",
         "zh": "团队“{team}”没有“{stage}”阶段（{name}）。",
     },
-    "import.no_stage": {
-        "en": "No entered_<stage> time: at least one is needed.",
-        "zh": "没有任何 entered_<阶段> 时间，至少需要一个。",
-    },
     "import.status_vs_stage": {
         "en": "Status is {status} but the latest entered stage is {stage}.",
         "zh": "状态为 {status}，但最近进入的阶段是 {stage}。",
@@ -985,6 +1004,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{deal} 与这一行不同：未改动（加 --update 才会更新）",
     },
     "import.note_numbered": {"en": "{ref} becomes {deal}", "zh": "{ref} 导入为 {deal}"},
+    "import.note_new": {"en": "a new deal, {deal}", "zh": "新商机 {deal}"},
     "import.no_file": {"en": "There is no file {path}.", "zh": "找不到文件 {path}。"},
     "import.is_directory": {"en": "{path} is a folder; name a .csv or .xlsx file.", "zh": "{path} 是文件夹，请指定 .csv 或 .xlsx 文件。"},
     "import.unreadable": {"en": "Cannot read {path}: {reason}.", "zh": "无法读取 {path}：{reason}。"},

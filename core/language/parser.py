@@ -314,8 +314,17 @@ def read_help(a: Args) -> c.Command:
     return c.Help(a.tokens[0].text.casefold() if a.tokens else None)
 
 
+def _refuse_empty(a: Args, opts: dict[str, str]) -> None:
+    """`close:` with nothing after it: said, not taken as no close date (`stage: quote` would
+    make “quote” part of the name)."""
+    for key, value in opts.items():
+        if not value:
+            raise a.error("cust.empty_value", option=key)
+
+
 def read_new(a: Args) -> c.Command:
     positional, opts = a.split_options({"stage", "close", "owner", "title"})
+    _refuse_empty(a, opts)
     owner = a.handle(opts["owner"]) if opts.get("owner") else None
     words: list[str] = []
     amount, i = None, 0
@@ -333,6 +342,9 @@ def read_new(a: Args) -> c.Command:
             i += 1
     if not words:
         raise a.missing("customer")
+    if amount is None and (alone := a.money_at(positional, 0)) is not None and alone[1] == len(positional):
+        # `new 5k`: an amount and no customer, not a customer named “5k” (quoted, it is one)
+        raise a.error("err.amount_not_customer", value=" ".join(t.text for t in positional)[:40])
     title = a.name(opts["title"]) if opts.get("title") else None
     return c.NewDeal(
         customer=a.name(" ".join(words)),
@@ -480,6 +492,7 @@ def read_task(a: Args) -> c.Command:
     deal_id, assignee, due = None, None, None
     kept: list[Token] = []
     positional, opts = a.split_options({"due"})
+    _refuse_empty(a, opts)
     if opts.get("due"):
         due = a.date(opts["due"])
     for tok in positional:

@@ -671,6 +671,8 @@ def parse(text: str, ctx: parser.ParseContext) -> c.Command:
         return c.Help()
     verb_word, rest_at = _split_verb(text)
     verb = find_verb(parser.fold(verb_word))
+    if verb is None and verb_word.isdigit() and text == verb_word:
+        raise ParseError("err.no_button", value=verb_word[:20])  # the console clicks a button by its number
     if verb is None:
         raise ParseError("err.unknown_verb", word=verb_word[:40], suggestion=suggest_verb(parser.fold(verb_word)))
     return verb.read(parser.Args(text, rest_at, verb.key, ctx))

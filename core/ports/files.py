@@ -23,6 +23,11 @@ class TransferStore(Protocol):
         """Deals imported with these refs (Deal.ref), keyed by the ref casefolded."""
         ...
 
+    def deals_created_at(self, times: Collection[datetime]) -> list[Deal]:
+        """Deals created at one of these moments (to the microsecond): those a file that names
+        no deal may hold again."""
+        ...
+
     def stage_changes_of(self, deal_ids: Collection[int]) -> dict[int, list[tuple[str, datetime]]]:
         """Each deal's changes as (stage entered, at), oldest first."""
         ...

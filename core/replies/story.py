@@ -28,7 +28,10 @@ from core.replies import cards
 # pipeline.move: DEALBOT_PIPELINE_FILE's [map] moved an open deal out of a dropped stage.
 STAGE_ACTIONS = frozenset({"deal.create", "deal.move", "deal.won", "deal.lost", "pipeline.move", "deal.reopen"})
 # Changes told field by field (core.services.upkeep): the amount, close date, title, owner.
-FIELD_ACTIONS = frozenset({"deal.edit", "deal.assign", "undo"})
+FIELD_ACTIONS = frozenset({"deal.edit", "deal.assign", "undo", "deal.update", "deal.handover"})
+# Other changes of a deal, told in a sentence of their own (never the audit's action name)
+OTHER_ACTIONS = {"deal.snooze": "story.snoozed", "deal.retro": "story.retro", "csat.record": "story.csat",
+                 "csat.answer": "story.csat_answer", "csat.send": "story.csat_send"}
 TOLD_BY_STAGES = frozenset({"stage", "status", "closed_at", "lost_reason", "deliverables_done", "customer_id"})
 FOLLOW_UPS = 200  # the latest typed follow-ups read for a story
 
@@ -129,6 +132,8 @@ def _audit_phrases(ctx: Context, deal: Deal, entry: AuditEntry) -> list[str]:
         slipped = after.get("expected_close")
         return [t("story.forecast", lang, who=who, category=category)] + (
             [_field_phrase(ctx, deal, "expected_close", before, after, who)] if slipped else [])
+    if entry.action in OTHER_ACTIONS:
+        return [t(OTHER_ACTIONS[entry.action], lang, who=who, score=after.get("score", "?"))]
     if entry.action not in STAGE_ACTIONS | FIELD_ACTIONS and not entry.action.startswith("import."):
         return [t("story.other", lang, who=who, action=entry.action)]
     if entry.action in ("deal.create", "import.create"):

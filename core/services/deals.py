@@ -184,14 +184,15 @@ def check_deliverable(cmd: c.CheckDeliverable, ctx: Context) -> Reply:
         raise UserError("err.bad_deliverable", verb="check", deal=deal.code, value=cmd.item,
                         stage=stage.name(ctx.lang), count=len(stage.deliverables))
     key = f"{stage.key}:{cmd.item}"
-    if key not in deal.deliverables_done:
+    ticked = key in deal.deliverables_done
+    if not ticked:
         before = deal_snapshot(deal)
         deal.deliverables_done = [*deal.deliverables_done, key]
         deal.last_activity_at = ctx.now
         old, new = changed_fields(before, deal_snapshot(deal))
         record(ctx.uow, action="deal.check", entity=deal.code, at=ctx.now, actor_id=ctx.actor.id,
                source=ctx.source, before=old, after=new)
-    reply = Reply(title=t("deal.checked", ctx.lang, deal=deal.code,
+    reply = Reply(title=t("deal.checked_already" if ticked else "deal.checked", ctx.lang, deal=deal.code,
                           item=stage.deliverables[cmd.item - 1].name(ctx.lang)), language=ctx.lang)
     reply.lines = cards.deliverable_lines(ctx, deal, stage)
     reply.buttons = cards.deal_buttons(ctx, deal, stage)
@@ -238,7 +239,8 @@ def _settle_tasks(ctx: Context, deal: Deal) -> list[str]:
     shown = [cards.task_line(ctx, task) for task in tasks[: cards.LIST_LIMIT]]
     if len(tasks) > cards.LIST_LIMIT:
         shown.append(cards.overflow_line(ctx, len(tasks) - cards.LIST_LIMIT, f"tasks {deal.code}"))
-    return [t("deal.tasks_cancelled", ctx.lang, count=len(tasks), deal=deal.code), *shown]
+    key = "deal.task_cancelled" if len(tasks) == 1 else "deal.tasks_cancelled"
+    return [t(key, ctx.lang, count=len(tasks), deal=deal.code), *shown]
 
 
 def _ask_lost_reason(ctx: Context, deal: Deal) -> Reply:

@@ -8,6 +8,8 @@ back.
 Which row changes which deal (README.md, "CSV columns", says the same for users):
 - A row carrying a deal's `uid` is that deal: unchanged if equal; otherwise updated only when the
   caller asks (`update=True`, `dealbot import --update`), else left alone and listed.
+- A row without ref or uid that equals a deal here (its customer, title, owner, amount, times and
+  stages) is that deal, unchanged: a file typed by hand imported again adds nothing.
 - Any other row is a new deal, unless its ref names a deal here (D-<n>: the deal numbered n;
   other text: the deal imported with that source ref). Then, if the row equals that deal it is
   unchanged (the same file imported again); if it carries a uid (another install's deal) and its
@@ -294,11 +296,14 @@ class _Importer:
         named = {r.line: self._named(r, by_number, by_source) for r in rows if matched[r.line] is None}
         stored = {d.id: d for d in [*matched.values(), *named.values()] if d is not None}
         old = dict(zip(stored, _Rows(self.uow).of(list(stored.values())), strict=True))
+        twins = self._twins([r for r in rows if matched[r.line] is None and named.get(r.line) is None])
         for row in rows:
             row = self._canonical(row)
             writes = len(plan.create) + len(plan.update)
             if (deal := matched[row.line]) is not None:
                 self._plan_match(plan, row, deal, old[deal.id], update)
+            elif row.line in twins:
+                plan.unchanged += 1
             elif (deal := named.get(row.line)) is None:
                 plan.create.append(row)
             elif row.uid is None and _same(old[deal.id], row):
@@ -313,6 +318,25 @@ class _Importer:
         if conflicts:
             raise TransferError(conflicts)
         return plan
+
+    def _twins(self, rows: Sequence[DealRow]) -> set[int]:
+        """The lines, among rows that name no deal (no ref, no uid), equal to a deal here: a file
+        typed by hand imported again. Each stored deal answers one row, so two equal rows stay
+        two deals."""
+        bare = [r for r in rows if not (r.ref or r.uid or r.source_ref)]
+        deals = self.uow.transfer.deals_created_at({r.created_at for r in bare}) if bare else []
+        if not deals:
+            return set()
+        by_time: dict[datetime, list[tuple[Deal, DealRow]]] = {}
+        for deal, old in zip(deals, _Rows(self.uow).of(deals), strict=True):
+            by_time.setdefault(deal.created_at, []).append((deal, old))
+        lines, taken = set(), set()
+        for row in map(self._canonical, bare):
+            twin = next((d for d, old in by_time.get(row.created_at, []) if d.id not in taken and _same(old, row)), None)
+            if twin is not None:
+                lines.add(row.line)
+                taken.add(twin.id)
+        return lines
 
     def _owner_problems(self, row: DealRow) -> list[Problem]:
         """An open deal never goes to a removed member (`member @x remove`): nobody would see to it.
@@ -406,7 +430,8 @@ class _Importer:
             if customer_id is None:
                 customer_id = self._customers(team)[customer_key(row.customer)].saved_id
             if row.line in plan.renumber or row.number is None:
-                plan.notes.append(Problem(row.line, "import.note_numbered", {"ref": row.ref, "deal": f"D-{number}"}))
+                plan.notes.append(Problem(row.line, "import.note_numbered", {"ref": row.ref, "deal": f"D-{number}"})
+                                  if row.ref else Problem(row.line, "import.note_new", {"deal": f"D-{number}"}))
             history, furthest = _history_values(number, owner.saved_id, row, self._pipeline(team))
             deal = _deal_values(row, number, team.saved_id, owner.saved_id, customer_id, furthest,
                                 row.uid or next(self.uids))

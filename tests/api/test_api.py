@@ -164,6 +164,8 @@ def test_a_token_over_its_rate_is_told_when_to_come_back(world, crm):
     ({}, "api.invalid"),  # no customer
     ({"customer": "Beta", "colour": "red"}, "api.invalid"),  # a field the API does not know
     ({"customer": "Beta", "amount": "lots"}, "err.err.bad_amount"),  # chat's key and sentence
+    ({"customer": "Beta", "amount": True}, "err.err.bad_amount"),  # JSON true is no amount (was ¥1.00)
+    ({"customer": "Beta", "amount": False}, "err.err.bad_amount"),
     ({"customer": "Beta", "stage": "heaven"}, "err.api.bad_stage"),
     ({"customer": "Beta", "stage": "won"}, "err.err.unknown_stage"),  # a deal starts open
     ({"customer": "Beta", "expected_close": "someday"}, "api.invalid"),
@@ -279,3 +281,12 @@ def test_patch_cannot_raise_an_amount_past_the_gate_without_its_approval(world, 
         assert not world.bot.handle(Incoming("telegram", "31", "approve A-1", message_id="x1")).is_error  # … decided
         done = api.patch("/deals/D-1", json={"amount": "2m"}, headers={"If-Match": tag})
         assert done.status_code == 200 and done.json()["amount"] == "2000000.00"
+
+
+def test_a_token_of_the_default_team_is_made_before_dealbot_first_started(wired):
+    """The new-user trial: `dealbot token create crm-sync --role manager` on a fresh install
+    refused, the default team being made only at dealbot's first start."""
+    token = make_token(wired, "crm-sync", "manager", team=wired.settings.team)
+    assert token.startswith("dbt_")
+    with wired.uow() as uow:
+        assert uow.members.by_handle("crm-sync").team_id == uow.teams.by_name(wired.settings.team).id

@@ -83,3 +83,19 @@ def test_postgresql_without_tables_says_run_migrate(make_pg_database, tmp_path: 
     after = subprocess.run([str(DEALBOT), "console"], input="help\n", capture_output=True, text=True,
                            cwd=tmp_path, env=dealbot_env(url, tmp_path), timeout=60)
     assert after.returncode == 0 and "help" in after.stdout, after.stderr
+
+
+def test_every_subcommands_help_says_what_it_does_and_what_its_arguments_are():
+    """The new-user trial: `dealbot console --help` (run, migrate, doctor, demo too) said only
+    “usage: … options: -h”, and `file` or `revision` had no word of help."""
+    import argparse
+
+    from bot.cli import _parser
+
+    parser = _parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name, command in sub.choices.items():
+        assert command.description, name
+        for action in command._actions:
+            if not action.option_strings:  # a positional argument
+                assert action.help, (name, action.dest)

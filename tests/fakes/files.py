@@ -20,6 +20,10 @@ class FakeTransferStore:
         wanted = {ref.casefold() for ref in refs}
         return {d.ref.casefold(): d for d in self._uow.deals.all() if d.ref and d.ref.casefold() in wanted}
 
+    def deals_created_at(self, times):
+        wanted = set(times)
+        return sorted((d for d in self._uow.deals.all() if d.created_at in wanted), key=lambda d: d.id)
+
     def stage_changes_of(self, deal_ids):
         return {i: [(c.to_stage, c.at) for c in self._uow.stage_changes.for_deal(i)] for i in deal_ids}
 

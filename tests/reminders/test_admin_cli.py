@@ -68,3 +68,39 @@ def test_team_settings_show_and_change(wired):
 def test_catch_up_window_is_a_setting():
     settings = WorkSettings.of("UTC", {"catch_up_hours": 6, "task_lead_minutes": 30})
     assert (settings.catch_up, settings.task_lead) == (timedelta(hours=6), timedelta(minutes=30))
+
+
+def test_retrying_a_row_that_is_not_a_failed_one_says_so(wired):
+    """The new-user trial: `dealbot outbox retry 999` said “0 failed row(s) back in the queue” (exit 0)."""
+    _row(wired, "digest:t1:2026-W10:slack:C1", fail="SlackApiError: channel_not_found")
+    _row(wired, "digest:t1:2026-W10:slack:C2")  # pending: nothing to retry
+    with pytest.raises(CliError, match=r"^no failed outbox row 2, 999; `dealbot outbox --status all` lists them"):
+        retry_rows(wired, [1, 2, 999], io.StringIO())
+    with wired.uow() as uow:
+        assert uow.outbox.counts() == {"pending": 1, "failed": 1}  # row 1 was not retried either
+
+
+def test_an_unknown_setting_lists_every_known_one(wired):
+    """The new-user trial: `team-settings sales bogus=1` listed the reminder settings only, not the
+    leads.* ones nor approvals, which the same command sets."""
+    with wired.uow() as uow:
+        uow.teams.add(Team(name="sales", timezone="Asia/Shanghai"))
+        uow.commit()
+    err = io.StringIO()
+    assert team_settings(wired, "sales", ["bogus=1"], io.StringIO(), err) == 2
+    assert err.getvalue().startswith("unknown setting 'bogus'; known: working_days, ")
+    assert "leads.capacity" in err.getvalue() and "approvals" in err.getvalue()
+
+
+def test_the_default_team_is_set_before_dealbot_first_started(wired):
+    """The new-user trial: `dealbot team-settings sales currency=USD` on a fresh install answered
+    “no team named 'sales'; teams: none yet (try: dealbot demo)”: the default team is made at the
+    first start, and the demo has a database of its own. The default team is made here as well."""
+    name = wired.settings.team
+    out = io.StringIO()
+    assert team_settings(wired, name, ["currency=USD"], out, io.StringIO()) == 0
+    assert "  currency = USD\n" in out.getvalue()
+    with wired.uow() as uow:
+        assert uow.teams.by_name(name).settings["currency"] == "USD"
+    with pytest.raises(CliError, match="no team named 'nobody'; teams: " + name):
+        team_settings(wired, "nobody", [], io.StringIO(), io.StringIO())

@@ -104,3 +104,10 @@ def test_the_demo_closes_its_deals_the_same_way(wired):
         closed_at = by_deal[task.deal_id].closed_at
         assert (task.cancelled_at is not None) == (task.due_at > closed_at)  # due after the close: cancelled
     assert any(task.cancelled_at for task in tasks)
+
+
+def test_one_cancelled_task_is_told_in_the_singular(deal_with_tasks):
+    """The new-user trial: “1 open tasks of D-1 are cancelled”."""
+    say(deal_with_tasks, "done T-2")
+    text = say(deal_with_tasks, "won D-1").text()
+    assert "1 open task of D-1 is cancelled (not done); its reminders stop:" in text

@@ -82,3 +82,31 @@ def test_a_long_story_keeps_its_beginning_and_says_how_much_it_skips(wired):
     assert story[0].endswith("@boss created it in Lead, ¥50,000")
     assert story[1] == "… 6 more events in between"
     assert story[2].endswith("@boss logged note 7") and story[-1].endswith("@boss logged note 25")
+
+
+def test_every_change_of_a_deal_is_told_in_words_not_the_audits_action(wired):
+    """The new-user trial: `history D-1` after `snooze D-1 2d` said “@boss: deal.snooze”."""
+    say(wired, "new Acme 50k")
+    say(wired, "snooze D-1 2d")
+    say(wired, "csat D-1 4")
+    say(wired, "won D-1")
+    say(wired, 'retro D-1 "the pilot won it"')
+    for lang, verb in (("en", "history D-1"), ("zh", "历史 D-1")):
+        story = say(wired, verb).splitlines()[1:]
+        raw = [line for line in story if any(f"{kind}." in line for kind in ("deal", "csat", "complaint"))]
+        assert raw == [], (lang, story)
+    english = say(wired, "history D-1")
+    assert "@boss snoozed its reminders" in english and "@boss recorded satisfaction 4/5" in english
+    assert "@boss wrote its retro" in english
+
+
+def test_a_demo_deal_is_titled_after_its_own_customer(wired):
+    """The new-user trial: `show D-152` in the demo read “D-152 · 恒通能源 — Vandelay Group”: the
+    title named another customer of the demo than the deal's."""
+    settings = wired.settings
+    with wired.uow() as uow:
+        load_demo(uow, wired.bot.clock.now(), default_teams(settings.team, settings.timezone, settings.language))
+        uow.commit()
+        deals = [deal for n in range(1, 1000) if (deal := uow.deals.get(n)) is not None]  # the demo's 360
+        pairs = [(d.title, uow.customers.get(d.customer_id).name) for d in deals]
+    assert pairs and all(title == customer for title, customer in pairs)

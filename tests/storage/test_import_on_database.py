@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.domain.model import Deal, DealStatus, Member, StageChange, Team
-from core.files.deal_rows import TransferError, describe
+from core.files.deal_rows import Problem, TransferError, describe
 from core.services.transfer import ImportResult, export_deals, import_deals
 from storage import tables as t
 from storage.db import make_engine, make_session_factory
@@ -68,7 +68,7 @@ def _count(factory, table) -> int:
 
 def test_a_deal_keeps_its_number_and_new_deals_never_reuse_one(factory_on_each_database):
     result = _import(factory_on_each_database, f"{HEADER}\n{_row('D-178')}\n{_row('CRM-9')}\n{_row('')}\n")
-    assert [describe(n, "en") for n in result.notes] == ["line 3: CRM-9 becomes D-179", "line 4:  becomes D-180"]
+    assert [describe(n, "en") for n in result.notes] == ["line 3: CRM-9 becomes D-179", "line 4: a new deal, D-180"]
     assert _deal(factory_on_each_database, 178).ref is None
     assert _deal(factory_on_each_database, 179).ref == "CRM-9"
     assert _chat_deal(factory_on_each_database).id == 181  # PostgreSQL's sequence moved past them too
@@ -288,3 +288,25 @@ def test_new_deals_are_numbered_oldest_first_and_notes_keep_the_files_order(fact
         deals = sorted(uow.deals.find(), key=lambda d: d.id)
         assert [(d.ref, d.created_at.day) for d in deals] == [("CRM-2", 5), ("CRM-3", 12), ("CRM-1", 20)]
         assert deals[0].uid < deals[1].uid < deals[2].uid  # an import's uids come in order
+
+
+def test_new_deals_of_customers_already_here_import_on_each_database(factory_on_each_database):
+    """Every customer of the file already here: PostgreSQL was sent an INSERT … unnest() with no
+    arrays (“the query has 6 placeholders but 0 parameters”), and the import failed."""
+    _chat_deal(factory_on_each_database)  # Acme
+    assert _import(factory_on_each_database, f"{HEADER}\n{_row('')}\n") == ImportResult(
+        created=1, notes=(Problem(2, "import.note_new", {"deal": "D-2"}),))
+    assert _count(factory_on_each_database, t.customers) == 1
+
+
+def test_a_hand_made_file_without_refs_imported_twice_adds_nothing_the_second_time(factory_on_each_database):
+    """The new-user trial's case: a spreadsheet typed by hand has no ref or uid; imported again it
+    created every deal a second time (README: the same file twice changes nothing). Two equal
+    rows are two deals, both times."""
+    other = _row("", "Renewal", "2000").replace("2026-01-05T09:00:00Z", "2026-01-06 10:00")
+    text = f"{HEADER}\n{_row('')}\n{_row('')}\n{_row('', won=True)}\n{other}\n"
+    assert _import(factory_on_each_database, text) == ImportResult(created=4)
+    assert _import(factory_on_each_database, text) == ImportResult(unchanged=4)
+    assert _count(factory_on_each_database, t.deals) == 4
+    changed = text.replace("Renewal,Acme,@ann,East,2000", "Renewal,Acme,@ann,East,2500")
+    assert _import(factory_on_each_database, changed) == ImportResult(created=1, unchanged=3)  # a new row

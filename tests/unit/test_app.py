@@ -350,3 +350,22 @@ def test_the_commands_that_say_they_only_read_change_nothing(chat):
         before = _state(chat.uow)
         reply = chat.say("boss", text)
         assert _state(chat.uow) == before, (name, reply.text())
+
+
+def test_ticking_a_ticked_deliverable_says_so_and_changes_nothing(chat):
+    """The new-user trial: `check D-1 1` twice answered “D-1: ☑ Need confirmed” both times."""
+    chat.say("alice", "new Acme")
+    assert chat.say("alice", "check D-1 1").title == "D-1: ☑ Need confirmed"
+    again = chat.say("alice", "check D-1 1")
+    assert again.title == "D-1: ☑ Need confirmed was ticked already." and not again.is_error
+    assert chat.say("alice", "勾选 D-1 1").title == "D-1：☑ 确认客户需求 已经勾选过了。"
+    assert [e.action for e in chat.uow.audit.for_entity("D-1")] == ["deal.create", "deal.check"]
+
+
+def test_a_card_names_the_customer_once_when_the_title_is_its_name(chat):
+    """The new-user trial: every `new Acme 50k` card read “D-1 · Acme — Acme”."""
+    chat.say("alice", "new Acme 50k")
+    chat.say("alice", 'new Acme 20k title:"Phase 2"')
+    assert chat.say("alice", "show D-1").title == "D-1 · Acme"
+    assert chat.say("alice", "show D-2").title == "D-1 · Acme — Phase 2".replace("D-1", "D-2")
+    assert chat.say("alice", "summary D-1").title == "Summary of D-1 · Acme"

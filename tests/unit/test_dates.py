@@ -510,3 +510,22 @@ def test_a_period_named_from_today_as_a_value_is_its_end(value, expected):
 def test_a_word_after_a_chinese_hour_is_not_its_minutes(text: str, expected: str):
     found = find_date(text, NOW, TZ)
     assert found is not None and found.when == local(expected)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("3/15", "2026-03-15 17:00"),
+    ("3/15 10am", "2026-03-15 10:00"),  # with fallback=False too: an option's value takes the time
+    ("3/15 at 15:30", "2026-03-15 15:30"),
+    ("3/1", "2027-03-01 17:00"),  # past this year: next year's
+    ("15/3", "2026-03-15 17:00"),  # 15 cannot be a month: day first
+    ("12/31/2026", "2026-12-31 17:00"),
+    ("15/03/2026", "2026-03-15 17:00"),
+])
+def test_a_slash_date_is_read_by_our_rules(text, expected):
+    assert parse_date(text, NOW, TZ, fallback=False) == local(expected)
+
+
+@pytest.mark.parametrize("text", ["13/45", "1/45", "13/13", "0/5", "2/30", "3/15 25:00"])
+def test_a_slash_shape_no_month_and_day_fit_is_no_date(text):
+    """dateparser guessed these: 13/45 was 13 Dec 2045, 1/45 was 7 Jan 2045."""
+    assert parse_date(text, NOW, TZ) is None

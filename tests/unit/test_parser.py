@@ -118,6 +118,8 @@ def error_of(text) -> ParseError:
         ("move D-1", "err.missing_arg", None),
         ("show", "err.missing_arg", None),
         ("won D-1 lots", "err.bad_amount", None),
+        ("won D-1 99999999999999999999", "err.amount_too_large", None),  # was “not an amount. Try 50000…”
+        ("new Acme 9999999999999999", "err.amount_too_large", None),
         ("lost", "err.missing_arg", None),
         ("new", "err.missing_arg", None),
         ("new Acme\u2060Corp", "err.bad_name", None),
@@ -125,15 +127,23 @@ def error_of(text) -> ParseError:
         ("new Acme close:someday", "err.bad_date", None),
         ('new "Acme', "err.unclosed_quote", None),
         ("new Acme 50k extra", "err.extra_args", None),
+        ("new Acme 5k close:", "cust.empty_value", None),  # was ignored: a deal without its close
+        ("new Acme stage: quote", "cust.empty_value", None),  # was a customer “Acme quote”
+        ("task call them due:", "cust.empty_value", None),  # was a task without its due date
+        ("任务 打电话 截止:", "cust.empty_value", None),
+        ("new 5k", "err.amount_not_customer", None),  # was a customer named “5k”, without an amount
+        ("新建 5万 阶段:报价", "err.amount_not_customer", None),
         ("new Acme due:tomorrow", "err.bad_option", None),
         ("done D-1", "err.bad_task_ref", None),
         ("me lang fr", "err.bad_language", None),
         ("me tz Mars/Olympus", "err.bad_timezone", None),
         ("member @bob role:boss", "err.bad_role", None),
+        ("9", "err.no_button", None),  # a number with no button beside the last reply (console: click)
         ("DROP TABLE deals; --", "err.unknown_verb", None),
         ("<script>alert(1)</script>", "err.unknown_verb", None),
         ("task", "err.missing_arg", None),
         ("task call them 2020-01-01", "err.past_date", None),
+        ("task call them due:13/45", "err.bad_date", None),  # was 13 Dec 2045
     ],
 )
 def test_bad_input_errors(text, key, suggestion):
@@ -154,3 +164,19 @@ def test_the_usage_lines_period_label_typed_as_shown_is_no_team(text):
     """`health [team] [week: last week]` typed as the usage shows it: `week:` was read as a team."""
     command = parse(text, CTX)
     assert command.team is None and command.period is not None
+
+
+@pytest.mark.parametrize(("text", "customer", "amount"), [
+    ('new "5k"', "5k", None),  # quoted: the name the README says to quote
+    ("new 3M 50k", "3M", Money(Decimal(50000), "CNY")),  # the first word of a longer text is the name's
+    ("new 5k Corp", "5k Corp", None),
+])
+def test_an_amount_shaped_word_is_a_name_only_when_more_than_the_amount(text, customer, amount):
+    cmd = p(text)
+    assert (cmd.customer, cmd.amount) == (customer, amount)
+
+
+def test_a_slash_due_date_takes_the_time_after_it():
+    """`due:3/15 10am` was due 15 March at 17:00, with “10am” left in the title."""
+    cmd = p("task call them due:3/15 10am")
+    assert (cmd.title, cmd.due) == ("call them", shanghai(2026, 3, 15, 10, 0))

@@ -129,12 +129,38 @@ def parse_date(text: str, now: datetime, tz: str, *, fallback: bool = True) -> d
     hit = _first_hit(value, local_now, lenient=True)
     if hit and hit.start == 0 and hit.end == len(value):
         return hit.when
+    shaped, slash = _slash_date(value, local_now)
+    if shaped:
+        return slash
     whole = _whole_value(value, local_now)
     if whole is not None:
         return whole
     if fallback and (has_date_hint(value) or _LOOKS_LIKE_DATE.search(value)):
         return _dateparser_value(value, local_now)
     return None
+
+
+def _slash_date(value: str, now: datetime) -> tuple[bool, datetime | None]:
+    """A whole value shaped like 3/15, 15/3, 3/15/2027 (a time may follow: 3/15 10am): whether
+    it has that shape, and the moment, or None when no month and day read so (13/45: dateparser
+    guessed 13 Dec 2045). Month first, as dateparser reads it; day first only when the first
+    number cannot be a month. Without a year: this year's, or next year's once past."""
+    found = _SLASH_DATE.fullmatch(value)
+    if found is None:
+        return False, None
+    first, second = int(found["a"]), int(found["b"])
+    month, day = (first, second) if first <= 12 else (second, first)
+    minutes = _clock(found["time"]) if found["time"] else None
+    if found["time"] and minutes is None:
+        return True, None
+    year = int(found["year"]) if found["year"] else now.year
+    try:
+        when = at(date(year, month, day), minutes, now)
+        if not found["year"] and when <= now:
+            when = at(date(year + 1, month, day), minutes, now)
+    except ValueError:  # 2/30, 13/13, or 2/29 of a year without one
+        return True, None
+    return True, when
 
 
 def _whole_value(value: str, now: datetime) -> datetime | None:
@@ -282,6 +308,13 @@ _EN_SCANNER = re.compile(
     re.IGNORECASE,
 )
 _EN_DAY = re.compile(_DAY, re.IGNORECASE)
+# A whole value 3/15, 15/3/2027, 3/15 10am (core.language.dates.text._slash_date): never in running
+# text, where 24/7 and 50/50 are no dates.
+_SLASH_DATE = re.compile(
+    rf"(?P<a>[0-9]{{1,2}})/(?P<b>[0-9]{{1,2}})(?:/(?P<year>[0-9]{{4}}))?"
+    rf"(?:(?:\s*,\s*|\s+)(?:at\s+|@\s*)?(?P<time>{_TIME}))?",
+    re.IGNORECASE,
+)
 # An English clock time right after a Chinese day: 明天3pm, 下周一 10am.
 _EN_TIME_AT = re.compile(rf"\s*(?:at\s+|@\s*)?(?P<time>{_TIME})(?![A-Za-z0-9])", re.IGNORECASE)
 _EN_HOURS = re.compile(_HOURS, re.IGNORECASE)
