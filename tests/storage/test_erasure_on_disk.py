@@ -27,8 +27,6 @@ from core.conversations.capture import ChatEvent
 from core.conversations.suggestions import suggest_next_steps
 from core.domain.model import ChatBinding, Identity
 from core.services.capture import store_captured
-from storage.db import make_engine
-from storage.migrate import upgrade
 from storage.tables import webhook_deliveries
 from tests.fakes import FixedClock
 
@@ -86,10 +84,7 @@ def database(request, tmp_path: Path):
     if request.param == "sqlite":
         yield request.getfixturevalue("sqlite_url"), _sqlite_files
         return
-    url = request.getfixturevalue("make_pg_database")()
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
+    url = request.getfixturevalue("make_pg_database")(migrated=True)
     server = request.getfixturevalue("pg_url").replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(server) as elsewhere:
         elsewhere.execute("SELECT txid_current()")  # an open transaction with an id
