@@ -1,4 +1,7 @@
-"""End-to-end tests run the installed `dealbot` command as a separate process."""
+"""End-to-end tests run the installed `dealbot` command as a separate process: started afresh
+(`run_dealbot`, and every `dealbot run`), or forked from one that has imported the bot already
+(`run_dealbot_forked`, tests/e2e/prestarted.py) where a test's subject is what the commands do
+rather than how the process starts."""
 
 from __future__ import annotations
 
