@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import json
 
-from aiohttp.test_utils import TestClient, TestServer
-
-from bot.run import web_app
 from core.chat.messages import Incoming
 from tests.access import let_in, trust
+from tests.adapters.on_fakes import (
+    block_buttons,
+    dingtalk_on_fake,
+    inline_buttons,
+    slack_on_fake,
+    telegram_on_fake,
+)
+from tests.platforms.telegram import user
 
 LINE = "Show the dashboard first"
 
@@ -33,128 +38,58 @@ def gaps_text(wired) -> str:
 async def test_telegram(wired, async_handler):
     prepare(wired)
     let_in(wired, "telegram", "1001", "alice")
-    from adapters.telegram import TelegramAdapter, TelegramConfig
-    from tests.platforms.telegram import (
-        FakeTelegram,
-        callback_update,
-        message_update,
-        private_chat,
-        user,
-    )
-
-    fake = await FakeTelegram("123456:TEST-token").start()
-    adapter = TelegramAdapter(TelegramConfig(token="123456:TEST-token", api_url=fake.url, poll_timeout=1),
-                              async_handler)
-    await adapter.start()
-    try:
-        alice = user(1001, "alice")
-
-        async def say(text: str) -> dict:
-            before = len(fake.sent())
-            await fake.push(message_update(fake.next_update_id(), alice, private_chat(1001), text))
-            return (await fake.wait_for("sendMessage", before + 1))[-1]
-
-        async def tap(message: dict, command: str) -> dict:
-            before = len(fake.sent())
-            await fake.push(callback_update(fake.next_update_id(), alice, message, command))
-            return (await fake.wait_for("sendMessage", before + 1))[-1]
-
-        await say("/new Acme 50k")
-        moved = await say("/move D-1 demo")
-        assert "playbook demo" in [b["callback_data"] for row in moved["reply_markup"]["inline_keyboard"] for b in row]
-        shown = await tap(fake.messages()[-1], "playbook demo")
+    alice = user(1001, "alice")
+    async with telegram_on_fake(async_handler) as telegram:
+        fake = telegram.fake
+        await telegram.say(alice, "/new Acme 50k")
+        moved = await telegram.say(alice, "/move D-1 demo")
+        assert "playbook demo" in inline_buttons(moved)
+        shown = await telegram.tap(alice, fake.messages()[-1], "playbook demo")
         assert "Playbook · Demo" in shown["text"] and LINE in shown["text"]
 
-        answer = await say("/faq delivery")
+        answer = await telegram.say(alice, "/faq delivery")
         assert "Two weeks after the PO." in answer["text"]
-        [unhelpful] = [b["callback_data"] for row in answer["reply_markup"]["inline_keyboard"] for b in row]
+        [unhelpful] = inline_buttons(answer)
         assert unhelpful.startswith("faq unhelpful ")
         assert "delivery" not in gaps_text(wired).split("\n", 1)[-1]
-        thanked = await tap(fake.messages()[-1], unhelpful)
+        thanked = await telegram.tap(alice, fake.messages()[-1], unhelpful)
         assert "faq gaps" in thanked["text"]
         assert "delivery" in gaps_text(wired)
-    finally:
-        await adapter.stop()
-        await fake.stop()
 
 
 async def test_slack(wired, async_handler):
     prepare(wired)
     trust(wired, "slack", "T1")  # the fake workspace lets itself in
-    from adapters.slack import SlackAdapter, SlackConfig
-    from tests.platforms.slack import (
-        FakeSlack,
-        block_actions,
-        form_body,
-        signed_headers,
-        slash_command,
-    )
+    async with slack_on_fake(async_handler, {"U1": "Alice"}) as slack:
+        await slack.command("new Acme 50k", "U1")
+        moved = await slack.command("move D-1 demo", "U1")
+        assert "playbook demo" in block_buttons(moved)
+        shown = await slack.click("playbook demo", "U1", "DU1", "more")
+        assert LINE in shown.all_text()
 
-    secret = "8f742231b10e8888abcd99yyyzzz85a5"
-    fake = await FakeSlack().start()
-    fake.add_user("U1", "Alice")
-    adapter = SlackAdapter(SlackConfig(bot_token="xoxb-test", signing_secret=secret, api_url=fake.api_url,
-                                       process_before_response=True), async_handler)
-    await adapter.start()
-    try:
-        async with TestClient(TestServer(web_app(adapter.routes(), lambda: True), host="127.0.0.1")) as http:
-            async def post(fields: dict):
-                body = form_body(fields)
-                headers = signed_headers(body, secret, content_type="application/x-www-form-urlencoded")
-                response = await http.post("/slack/events", data=body.encode(), headers=headers)
-                assert response.status == 200
-                return fake.posted[-1]
-
-            def values(posted) -> list[str]:
-                return [e["value"] for b in posted.blocks if b["type"] == "actions" for e in b["elements"]]
-
-            await post(slash_command("new Acme 50k", user_id="U1", response_url=fake.response_url()))
-            moved = await post(slash_command("move D-1 demo", user_id="U1", response_url=fake.response_url()))
-            assert "playbook demo" in values(moved)
-            shown = await post({"payload": json.dumps(block_actions("playbook demo", user_id="U1", channel="DU1",
-                                                                    response_url=fake.response_url("more")))})
-            assert LINE in shown.all_text()
-
-            answer = await post(slash_command("faq delivery", user_id="U1", response_url=fake.response_url()))
-            [unhelpful] = values(answer)
-            thanked = await post({"payload": json.dumps(block_actions(unhelpful, user_id="U1", channel="DU1",
-                                                                      response_url=fake.response_url("no")))})
-            assert "faq gaps" in thanked.text and "delivery" in gaps_text(wired)
-    finally:
-        await adapter.stop()
-        await fake.close()
+        answer = await slack.command("faq delivery", "U1")
+        [unhelpful] = block_buttons(answer)
+        thanked = await slack.click(unhelpful, "U1", "DU1", "no")
+        assert "faq gaps" in thanked.text and "delivery" in gaps_text(wired)
 
 
 async def test_dingtalk_in_chinese(wired, async_handler):
     prepare(wired)
     trust(wired, "dingtalk", "dingcorp")
-    from adapters.dingtalk import DingTalkAdapter, DingTalkConfig
     from adapters.dingtalk.render import command_of
-    from tests.platforms.dingtalk import FakeDingTalk
 
-    fake = FakeDingTalk()
-    await fake.start()
-    adapter = DingTalkAdapter(DingTalkConfig(fake.client_id, fake.client_secret, api_url=fake.url,
-                                             connect_timeout=5), async_handler)
-    await adapter.start()
-
-    async def say(text: str) -> dict:
-        before = len(fake.replies)
-        frame = await fake.send_callback(fake.message(text, user="alice"))
-        await fake.wait_for(lambda: fake.ack_for(frame) is not None)
-        await adapter.drain()
-        assert len(fake.replies) > before
-        return fake.replies[-1]
-
-    def text_of(reply: dict) -> str:
+    def text_of(reply: dict | None) -> str:
+        assert reply is not None
         return json.dumps(reply, ensure_ascii=False)
 
-    def buttons(reply: dict) -> dict[str, str]:
+    def buttons(reply: dict | None) -> dict[str, str]:
         """label -> the command the button sends into the chat"""
+        assert reply is not None
         return {b["title"]: command_of(b["actionURL"]) for b in reply.get("actionCard", {}).get("btns", [])}
 
-    try:
-        await say("新建 Acme 5万")
+    async with dingtalk_on_fake(async_handler) as dingtalk:
+        say = dingtalk.say
+        assert await say("新建 Acme 5万") is not None
         moved = await say("推进 D-1 方案演示")
         more = buttons(moved)["更多"]
         shown = await say(more)  # the [More] button sends its command into the chat as alice
@@ -163,7 +98,3 @@ async def test_dingtalk_in_chinese(wired, async_handler):
         assert "Two weeks after the PO." in text_of(answer)
         thanked = await say(buttons(answer)["没帮助"])
         assert "faq gaps" in text_of(thanked) and "delivery" in gaps_text(wired)
-    finally:
-        await adapter.drain()
-        await adapter.stop()
-        await fake.close()

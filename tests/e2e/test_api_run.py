@@ -18,9 +18,9 @@ pytestmark = pytest.mark.slow
 TG_TOKEN = "123456:E2E-api-telegram-token"
 
 
-async def test_a_token_works_on_dealbot_run_until_revoked(run_dealbot, database_url, tmp_path):
-    assert run_dealbot(["console"], stdin="new Acme 50k\n").returncode == 0
-    made = run_dealbot(["token", "create", "crm", "--role", "manager", "--team", "sales"])
+async def test_a_token_works_on_dealbot_run_until_revoked(run_dealbot_forked, database_url, tmp_path):
+    assert run_dealbot_forked(["console"], stdin="new Acme 50k\n").returncode == 0
+    made = run_dealbot_forked(["token", "create", "crm", "--role", "manager", "--team", "sales"])
     assert made.returncode == 0, made.stderr
     token = made.stdout.strip().splitlines()[-1]
     assert token.startswith("dbt_")
@@ -37,14 +37,14 @@ async def test_a_token_works_on_dealbot_run_until_revoked(run_dealbot, database_
             moved = await http.post("/api/v1/deals/D-1/move", json={"stage": "demo"},
                                     headers={"If-Match": deal.headers["etag"]})
             assert moved.status_code == 200 and moved.json()["stage"] == "demo"
-            assert run_dealbot(["token", "revoke", "crm"]).returncode == 0
+            assert run_dealbot_forked(["token", "revoke", "crm"]).returncode == 0
             refused = await http.get("/api/v1/deals/D-1")
             assert refused.status_code == 401 and refused.headers["content-type"] == "application/problem+json"
     finally:
         await telegram.stop()
-    shown = run_dealbot(["token", "list"])
+    shown = run_dealbot_forked(["token", "list"])
     assert "crm" in shown.stdout and "last used never" not in shown.stdout and "revoked" in shown.stdout
-    history = run_dealbot(["console"], stdin="history D-1\n", DEALBOT_CONSOLE_USER="boss")
+    history = run_dealbot_forked(["console"], stdin="history D-1\n", DEALBOT_CONSOLE_USER="boss")
     assert "@crm" in history.stdout
 
 
@@ -54,7 +54,7 @@ async def test_a_token_works_on_dealbot_run_until_revoked(run_dealbot, database_
     (["token", "create", "crm", "--team", "nowhere"], "no team named 'nowhere'"),
     (["token", "revoke", "ghost"], "no token named 'ghost'"),
 ])
-def test_bad_token_commands_say_one_sentence(run_dealbot, args, says):
-    assert run_dealbot(["console"], stdin="me\n").returncode == 0  # the team exists
-    done = run_dealbot(args)
+def test_bad_token_commands_say_one_sentence(run_dealbot_forked, args, says):
+    assert run_dealbot_forked(["console"], stdin="me\n").returncode == 0  # the team exists
+    done = run_dealbot_forked(args)
     assert done.returncode == 2 and says in done.stderr and "Traceback" not in done.stderr, done.stderr

@@ -11,8 +11,8 @@ pytestmark = pytest.mark.slow  # starts a dealbot process
 NOW = "2026-03-04T10:00:00+08:00"
 
 
-def test_approvals_in_the_console(run_dealbot):
-    console = run_dealbot(["console"], now=NOW, stdin="\n".join([
+def test_approvals_in_the_console(run_dealbot_forked):
+    console = run_dealbot_forked(["console"], now=NOW, stdin="\n".join([
         "@mia me",
         "member @mia role:manager",
         "@alice new Beta 80k",

@@ -1,5 +1,5 @@
-"""DingTalk never loses an acknowledged command: a real `dealbot run` (Stream mode) takes 800
-one-to-one robot messages from the fake DingTalk and is killed with SIGKILL at random moments,
+"""DingTalk never loses an acknowledged command: a real `dealbot run` (Stream mode) takes
+hundreds of one-to-one robot messages from the fake DingTalk and is killed with SIGKILL at random moments,
 then started again.
 
 The fake acknowledges as DingTalk documents it (tests/platforms/dingtalk.py): a robot
@@ -25,7 +25,7 @@ from tests.platforms.dingtalk import FakeDingTalk
 
 pytestmark = pytest.mark.slow
 
-COMMANDS, USERS = 800, 50
+COMMANDS, USERS = crash.COMMANDS, 50
 WINDOW = 50  # frames on their way at once: people typing, not one burst
 
 

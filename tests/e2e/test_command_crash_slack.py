@@ -1,5 +1,5 @@
-"""Slack never loses an acknowledged command: a real `dealbot run` (Socket Mode) takes a
-800 direct-message commands from many users of the fake Slack and is killed with SIGKILL
+"""Slack never loses an acknowledged command: a real `dealbot run` (Socket Mode) takes
+hundreds of direct-message commands from many users of the fake Slack and is killed with SIGKILL
 at random moments, then started again.
 
 The fake acknowledges and retries as Slack does for the Events API (tests/platforms/slack.py):
@@ -24,7 +24,7 @@ from tests.platforms.slack import FakeSlack, event_callback, message_event
 
 pytestmark = pytest.mark.slow
 
-COMMANDS, USERS = 800, 50
+COMMANDS, USERS = crash.COMMANDS, 50
 WINDOW = 50  # events on their way at once: people typing, not one burst redelivered whole at each kill
 
 

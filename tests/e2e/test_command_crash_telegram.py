@@ -1,5 +1,5 @@
 """Telegram never loses an acknowledged command: a real `dealbot run` (long polling) takes
-thousands of `new` commands from many private chats of the fake Telegram and is killed with
+hundreds of `new` commands from many private chats of the fake Telegram and is killed with
 SIGKILL at random moments, then started again.
 
 The fake acknowledges as Telegram does: an update is confirmed (and forgotten) only when a later
@@ -25,9 +25,9 @@ pytestmark = pytest.mark.slow
 
 TOKEN = "123456:ACK-token"
 # Telegram's answers are paced at 30 messages/s (PTB's AIORateLimiter, Telegram's broadcast
-# limit), and a chat's next command waits for the answer to its last: 800 commands take ~30 s
-# on an idle machine, a minute or more on a busy one.
-COMMANDS, CHATS = 800, 100
+# limit), and a chat's next command waits for the answer to its last: crash.COMMANDS (400) take
+# ~15 s on an idle machine, half a minute or more on a busy one.
+COMMANDS, CHATS = crash.COMMANDS, 100
 FIRST_USER = 3001
 
 

@@ -68,9 +68,9 @@ def replies(stdout: str) -> list[str]:
     return [block for block in stdout.split("\n\n") if block.strip()]
 
 
-def test_a_week_in_the_console(run_dealbot):
+def test_a_week_in_the_console(run_dealbot_forked):
     assert len((MONDAY + FRIDAY).splitlines()) >= 30
-    monday = run_dealbot(["console"], stdin=MONDAY, now=DAY1)
+    monday = run_dealbot_forked(["console"], stdin=MONDAY, now=DAY1)
     assert monday.returncode == 0, monday.stderr
     answers = replies(monday.stdout)
     assert len(answers) == len(MONDAY.splitlines())
@@ -81,7 +81,7 @@ def test_a_week_in_the_console(run_dealbot):
     assert answers[19].startswith("✗ No permission")
     assert answers[20].startswith("D-4 moved: Quote → Negotiation.")
 
-    friday = run_dealbot(["console"], stdin=FRIDAY, now=DAY2)
+    friday = run_dealbot_forked(["console"], stdin=FRIDAY, now=DAY2)
     assert friday.returncode == 0, friday.stderr
     answers = replies(friday.stdout)
     assert answers[0].startswith("Your overdue tasks (1)") and "T-2 send contract draft" in answers[0]
@@ -89,39 +89,39 @@ def test_a_week_in_the_console(run_dealbot):
     assert answers[11].startswith("✗ I don't know the command “mvoe”.")
     assert "Traceback" not in monday.stdout + monday.stderr + friday.stdout + friday.stderr
 
-    export = run_dealbot(["export", "-"], now=DAY2)
+    export = run_dealbot_forked(["export", "-"], now=DAY2)
     assert export.returncode == 0, export.stderr
     rows = [line.rsplit(",", 1) for line in export.stdout.splitlines()]
     assert [kept for kept, _ in rows] == EXPECTED_EXPORT.splitlines()
     assert rows[0][1] == "uid" and all(len(uid) == 32 for _, uid in rows[1:])
 
 
-def test_export_reimports_to_the_same_state(run_dealbot, tmp_path):
-    run_dealbot(["console"], stdin=MONDAY + FRIDAY, now=DAY1)
-    first = run_dealbot(["export", "-"]).stdout
+def test_export_reimports_to_the_same_state(run_dealbot_forked, tmp_path):
+    run_dealbot_forked(["console"], stdin=MONDAY + FRIDAY, now=DAY1)
+    first = run_dealbot_forked(["export", "-"]).stdout
     (tmp_path / "deals.csv").write_text(first, encoding="utf-8")
-    again = run_dealbot(["import", "deals.csv"])
+    again = run_dealbot_forked(["import", "deals.csv"])
     assert again.returncode == 0, again.stderr
     assert again.stdout.strip() == "imported: 0 created, 0 updated, 5 unchanged, 0 left alone"
-    assert run_dealbot(["export", "-"]).stdout == first
+    assert run_dealbot_forked(["export", "-"]).stdout == first
 
 
-def test_a_bad_import_names_the_line_and_stores_nothing(run_dealbot, tmp_path):
+def test_a_bad_import_names_the_line_and_stores_nothing(run_dealbot_forked, tmp_path):
     bad = EXPECTED_EXPORT.replace("3500.00,USD", "lots,USD")
     (tmp_path / "bad.csv").write_text(bad, encoding="utf-8")
-    result = run_dealbot(["import", "bad.csv"])
+    result = run_dealbot_forked(["import", "bad.csv"])
     assert result.returncode == 1
     assert "line 4, amount: “lots” is not an amount." in result.stderr
     assert "Traceback" not in result.stderr
-    assert run_dealbot(["export", "-"]).stdout.count("\n") == 1  # the header only
+    assert run_dealbot_forked(["export", "-"]).stdout.count("\n") == 1  # the header only
 
 
-def test_garbage_never_prints_a_traceback(run_dealbot):
+def test_garbage_never_prints_a_traceback(run_dealbot_forked):
     rng = random.Random(20260304)
     alphabet = "D-1 T-7 推进报价新建丢单跟进 move new lost <>&'\";%$¥😀\u200b\u202e\\/:：@#" + "abcxyz0123"
     lines = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 60))) for _ in range(300)]
     lines += ["\x00\x01 move", "@ #", "@alice", "#chat", "x" * 5000]
-    result = run_dealbot(["console"], stdin="\n".join(lines) + "\n", now=DAY1)
+    result = run_dealbot_forked(["console"], stdin="\n".join(lines) + "\n", now=DAY1)
     assert result.returncode == 0
     assert "Traceback" not in result.stdout + result.stderr
     assert "something went wrong" not in result.stdout

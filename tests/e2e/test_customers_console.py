@@ -41,8 +41,8 @@ SESSION = """\
 """
 
 
-def test_customers_in_the_console(run_dealbot):
-    result = run_dealbot(["console"], stdin=SESSION, now=DAY)
+def test_customers_in_the_console(run_dealbot_forked):
+    result = run_dealbot_forked(["console"], stdin=SESSION, now=DAY)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     answers = [block for block in result.stdout.split("\n\n") if block.strip()]

@@ -122,8 +122,7 @@ def outage_database(database_url, make_pg_database_if_postgres):
     """(url, outage) for a database of this test alone: the outage must not reach other tests."""
     if database_url.startswith("sqlite"):
         return database_url, SqliteOutage(database_url)
-    url = make_pg_database_if_postgres()
-    upgrade(url)
+    url = make_pg_database_if_postgres(migrated=True)
     return url, PgOutage(url)
 
 

@@ -40,8 +40,8 @@ SESSION = """\
 """
 
 
-def test_edit_assign_and_reopen_in_the_console(run_dealbot, tmp_path):
-    session = run_dealbot(["console"], stdin=SESSION, now=NOW)
+def test_edit_assign_and_reopen_in_the_console(run_dealbot_forked, tmp_path):
+    session = run_dealbot_forked(["console"], stdin=SESSION, now=NOW)
     assert session.returncode == 0, session.stderr
     assert "Traceback" not in session.stdout + session.stderr
     answers = [block for block in session.stdout.split("\n\n") if block.strip()]
@@ -67,7 +67,7 @@ def test_edit_assign_and_reopen_in_the_console(run_dealbot, tmp_path):
     assert closing.startswith("进行中的商机（0）") and "没有符合条件的商机。" in closing
 
     out = tmp_path / "deals.csv"
-    export = run_dealbot(["export", str(out)], now=NOW)
+    export = run_dealbot_forked(["export", str(out)], now=NOW)
     assert export.returncode == 0, export.stderr
     [row] = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert (row["title"], row["amount"], row["owner"], row["status"]) == ("Phase 2", "80000.00", "bob", "won")

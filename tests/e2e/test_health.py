@@ -19,9 +19,9 @@ __all__ = ["platforms"]  # the fixture, used by name
 NOW = "2026-03-04T10:00:00+08:00"
 
 
-def test_health_in_the_console(run_dealbot):
-    assert run_dealbot(["demo"], now=NOW).returncode == 0
-    console = run_dealbot(["console"], now=NOW, stdin="\n".join([
+def test_health_in_the_console(run_dealbot_forked):
+    assert run_dealbot_forked(["demo"], now=NOW).returncode == 0
+    console = run_dealbot_forked(["console"], now=NOW, stdin="\n".join([
         "health",  # boss, an admin: both teams
         "@liwei 健康度",  # a rep: the team's board
         "csat D-1 9",
@@ -42,9 +42,9 @@ def test_health_in_the_console(run_dealbot):
     assert no_team.startswith("✗ There is no team “nowhere”.")
 
 
-def test_health_from_the_command_line(run_dealbot):
-    assert run_dealbot(["demo"], now=NOW).returncode == 0
-    board = run_dealbot(["health", "--team", "华南", "--week", "2026-W09", "--format", "json"], now=NOW)
+def test_health_from_the_command_line(run_dealbot_forked):
+    assert run_dealbot_forked(["demo"], now=NOW).returncode == 0
+    board = run_dealbot_forked(["health", "--team", "华南", "--week", "2026-W09", "--format", "json"], now=NOW)
     assert board.returncode == 0, board.stderr
     data = json.loads(board.stdout)
     assert data["team"] == "华南" and data["weeks"] == ["2026-W05", "2026-W06", "2026-W07", "2026-W08", "2026-W09"]
@@ -52,9 +52,9 @@ def test_health_from_the_command_line(run_dealbot):
                          "first_response", "csat", "complaints"}
     assert all(len(data[figure]) == 5 for figure in ("conversion", "discipline", "csat"))
     assert all(0 <= share <= 1 for share in data["discipline"])  # every week has open deals in the demo
-    text = run_dealbot(["health"], now=NOW)
+    text = run_dealbot_forked(["health"], now=NOW)
     assert text.stdout.startswith("Health board · 2026-W09") and "Update discipline: sales " in text.stdout
-    wrong = run_dealbot(["health", "--team", "nowhere"], now=NOW)
+    wrong = run_dealbot_forked(["health", "--team", "nowhere"], now=NOW)
     assert wrong.returncode != 0 and "nowhere" in wrong.stderr and "Traceback" not in wrong.stderr
 
 

@@ -50,17 +50,17 @@ SPREADSHEETS = {
 
 
 @pytest.mark.parametrize("write", SPREADSHEETS.values(), ids=SPREADSHEETS.keys())
-def test_real_spreadsheets_import(run_dealbot, tmp_path, write):
+def test_real_spreadsheets_import(run_dealbot_forked, tmp_path, write):
     path = tmp_path / ("deals.xlsx" if write is _xlsx else "deals.csv")
     write(path)
-    imported = run_dealbot(["import", str(path)])
+    imported = run_dealbot_forked(["import", str(path)])
     assert imported.returncode == 0, imported.stderr
     assert imported.stdout.endswith("imported: 2 created, 0 updated, 0 unchanged, 0 left alone\n")
-    exported = run_dealbot(["export", "-"]).stdout.splitlines()
+    exported = run_dealbot_forked(["export", "-"]).stdout.splitlines()
     assert exported[1].startswith("D-1,华为 数据平台,华为技术有限公司,liwei,华南,500000.00,CNY,open,"
                                   "2026-01-05T09:00:00+08:00,")
     assert ",12000.50,EUR,open,2026-01-06T09:00:00+08:00," in exported[2]
-    again = run_dealbot(["import", str(path)])
+    again = run_dealbot_forked(["import", str(path)])
     assert again.stdout.endswith("imported: 0 created, 0 updated, 2 unchanged, 0 left alone\n")
 
 
@@ -74,38 +74,38 @@ BAD = {
 
 
 @pytest.mark.parametrize("content, message", BAD.values(), ids=BAD.keys())
-def test_an_unreadable_file_is_one_sentence_and_stores_nothing(run_dealbot, tmp_path, content, message):
+def test_an_unreadable_file_is_one_sentence_and_stores_nothing(run_dealbot_forked, tmp_path, content, message):
     path = tmp_path / ("deals.xls" if content == b"\xd0\xcf\x11\xe0" else "deals.csv")
     if content == "dir":
         path.mkdir()
     elif content is not None:
         path.write_bytes(content)
-    result = run_dealbot(["import", str(path)])
+    result = run_dealbot_forked(["import", str(path)])
     assert result.returncode == 1
     assert result.stderr.startswith(message.format(path=path))
     assert "Traceback" not in result.stderr and "Error:" not in result.stderr
     assert result.stderr.splitlines()[-1] == "nothing imported: 1 error(s)"
-    assert run_dealbot(["export", "-"]).stdout.count("\n") == 1
+    assert run_dealbot_forked(["export", "-"]).stdout.count("\n") == 1
 
 
-def test_dry_run_update_and_chinese_messages(run_dealbot, tmp_path):
+def test_dry_run_update_and_chinese_messages(run_dealbot_forked, tmp_path):
     path = tmp_path / "deals.csv"
     path.write_text(_text(), encoding="utf-8")
-    assert run_dealbot(["import", str(path)]).returncode == 0
+    assert run_dealbot_forked(["import", str(path)]).returncode == 0
     export = tmp_path / "export.csv"
-    assert run_dealbot(["export", str(export)]).stdout == f"exported 2 deals to {export}\n"
+    assert run_dealbot_forked(["export", str(export)]).stdout == f"exported 2 deals to {export}\n"
     export.write_text(export.read_text(encoding="utf-8").replace("500000.00", "450000.00"), encoding="utf-8")
 
-    planned = run_dealbot(["import", str(export), "--update", "--dry-run"], DEALBOT_LANGUAGE="zh")
+    planned = run_dealbot_forked(["import", str(export), "--update", "--dry-run"], DEALBOT_LANGUAGE="zh")
     assert planned.stdout == "第 2 行：更新 D-1\n试运行，未写入：将新建 0，更新 1，未变 1，未改动 0\n"
-    left = run_dealbot(["import", str(export)])
+    left = run_dealbot_forked(["import", str(export)])
     assert left.stdout.startswith("line 2: D-1 differs from this row: left alone (import --update applies it)\n")
-    assert ",500000.00," in run_dealbot(["export", "-"]).stdout
-    assert run_dealbot(["import", str(export), "--update"]).returncode == 0
-    assert ",450000.00," in run_dealbot(["export", "-"]).stdout
+    assert ",500000.00," in run_dealbot_forked(["export", "-"]).stdout
+    assert run_dealbot_forked(["import", str(export), "--update"]).returncode == 0
+    assert ",450000.00," in run_dealbot_forked(["export", "-"]).stdout
 
     path.write_text(_text().replace("500000", "5 apples"), encoding="utf-8")
-    refused = run_dealbot(["import", str(path)], DEALBOT_LANGUAGE="zh")
+    refused = run_dealbot_forked(["import", str(path)], DEALBOT_LANGUAGE="zh")
     assert refused.returncode == 1
     assert refused.stderr == ("第 2 行 amount 列：“5 apples”不是有效金额。可以写 50000、5万、¥12,000、$3.5k 或 USD 5000。\n"
                               "未导入任何内容：1 个错误\n")

@@ -35,7 +35,7 @@ def _capture(wired, *texts: str) -> None:
         uow.commit()
 
 
-def test_export_writes_the_dismissed_suggestions_with_their_reasons(wired, run_dealbot, tmp_path):
+def test_export_writes_the_dismissed_suggestions_with_their_reasons(wired, run_dealbot_forked, tmp_path):
     _say(wired, "me")
     _say(wired, "new Acme 50k")
     _say(wired, "link D-1", chat=GROUP)
@@ -43,7 +43,7 @@ def test_export_writes_the_dismissed_suggestions_with_their_reasons(wired, run_d
     _say(wired, "dismiss S-1")
     _say(wired, "keep S-2")
 
-    dismissed = run_dealbot(["nextsteps", "export", "-"])
+    dismissed = run_dealbot_forked(["nextsteps", "export", "-"])
     assert dismissed.returncode == 0, dismissed.stderr
     header, *rows = dismissed.stdout.splitlines()
     assert header.split("\t")[:5] == ["# lang", "speaker", "kind", "due", "text"]
@@ -53,12 +53,12 @@ def test_export_writes_the_dismissed_suggestions_with_their_reasons(wired, run_d
     assert rows[0].split("\t")[0] in LANGUAGES
 
     target = tmp_path / "examples.tsv"
-    every = run_dealbot(["nextsteps", "export", str(target), "--status", "all", "--team", "sales"])
+    every = run_dealbot_forked(["nextsteps", "export", str(target), "--status", "all", "--team", "sales"])
     assert every.returncode == 0, every.stderr
     assert every.stdout.strip() == f"exported 2 suggestions (all) to {target}"
     kept = target.read_text(encoding="utf-8").splitlines()[2].split("\t")
     assert kept[:5] == ["en", "customer", "kept", "2026-03-06 17:00", "I'll call you Friday to go through it."]
 
-    unknown = run_dealbot(["nextsteps", "export", "-", "--team", "nosuch"])
+    unknown = run_dealbot_forked(["nextsteps", "export", "-", "--team", "nosuch"])
     assert unknown.returncode == 2 and unknown.stdout == ""
     assert unknown.stderr.strip() == "dealbot nextsteps: no team named 'nosuch'; teams: sales"

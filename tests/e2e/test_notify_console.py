@@ -11,9 +11,9 @@ pytestmark = pytest.mark.slow  # starts dealbot processes
 NOW = "2026-03-04T10:00:00+08:00"
 
 
-def test_notify_in_the_console(run_dealbot):
-    assert run_dealbot(["demo"], now=NOW).returncode == 0
-    console = run_dealbot(["console"], now=NOW, stdin="\n".join([
+def test_notify_in_the_console(run_dealbot_forked):
+    assert run_dealbot_forked(["demo"], now=NOW).returncode == 0
+    console = run_dealbot_forked(["console"], now=NOW, stdin="\n".join([
         "notify",  # boss, an admin
         "notify here won min:100k",
         "@liuyang 通知 本群 赢单",  # the manager, in Chinese

@@ -13,9 +13,9 @@ pytestmark = pytest.mark.slow  # starts dealbot processes
 NOW = "2026-03-04T10:00:00+08:00"
 
 
-def test_points_leaderboard_and_review_in_the_console(run_dealbot):
-    assert run_dealbot(["demo"], now=NOW).returncode == 0
-    first = run_dealbot(["console"], now=NOW, stdin="@liuyang review closing\n")
+def test_points_leaderboard_and_review_in_the_console(run_dealbot_forked):
+    assert run_dealbot_forked(["demo"], now=NOW).returncode == 0
+    first = run_dealbot_forked(["console"], now=NOW, stdin="@liuyang review closing\n")
     assert first.returncode == 0, first.stderr
     card = first.stdout
     assert card.startswith("Pipeline review of sales:") and "Deal 1 of " in card
@@ -24,7 +24,7 @@ def test_points_leaderboard_and_review_in_the_console(run_dealbot):
     slip = re.search(r"→ (review D-\d+ slip \d{4}-\d\d-\d\d closing)", card)
     assert slip, card
 
-    console = run_dealbot(["console"], now=NOW, stdin="\n".join([
+    console = run_dealbot_forked(["console"], now=NOW, stdin="\n".join([
         f"@liuyang {commit[1]}",  # the [Commit] button, typed
         "@liwei log D-1 call: asked for the quote",
         "@liwei points",

@@ -18,9 +18,9 @@ __all__ = ["platforms"]  # the fixture, used by name
 NOW = "2026-03-04T10:00:00+08:00"
 
 
-def test_targets_in_the_console(run_dealbot):
-    assert run_dealbot(["demo"], now=NOW).returncode == 0
-    console = run_dealbot(["console"], now=NOW, stdin="\n".join([
+def test_targets_in_the_console(run_dealbot_forked):
+    assert run_dealbot_forked(["demo"], now=NOW).returncode == 0
+    console = run_dealbot_forked(["console"], now=NOW, stdin="\n".join([
         "target @liwei 500k",  # boss, an admin
         "目标 sales 40 新商机 本季度",
         "@liwei target @liwei 1m",  # a rep may not

@@ -173,6 +173,11 @@ def _libpq(url: str) -> str:
     return sa.engine.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+# A session of this database waits for an advisory lock (the migration lock: none other is taken).
+WAITING_FOR_A_LOCK = ("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                      " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")
+
+
 @pytest.mark.postgres
 async def test_two_replicas_never_migrate_at_once(make_pg_database, tmp_path: Path):
     url = make_pg_database()
@@ -183,7 +188,10 @@ async def test_two_replicas_never_migrate_at_once(make_pg_database, tmp_path: Pa
         waiting = await asyncio.create_subprocess_exec(str(DEALBOT), "migrate", env=env, cwd=tmp_path,
                                                        stdout=asyncio.subprocess.PIPE,
                                                        stderr=asyncio.subprocess.PIPE)
-        await asyncio.sleep(3)
+        deadline = time.monotonic() + 60
+        while not holder.execute(WAITING_FOR_A_LOCK).fetchone()[0]:  # no fixed sleep: until it waits
+            assert waiting.returncode is None and time.monotonic() < deadline, "migrate never waited for the lock"
+            await asyncio.sleep(0.05)
         assert waiting.returncode is None  # still waiting for the lock
         assert migrate.current(url) is None  # and has migrated nothing
         holder.execute("SELECT pg_advisory_unlock(%s)", (_PG_MIGRATION_LOCK,))

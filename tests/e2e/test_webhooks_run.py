@@ -38,13 +38,13 @@ async def _until(check, timeout: float = 60) -> None:
         await asyncio.sleep(0.2)
 
 
-async def test_every_event_once_through_an_outage_and_a_restart(run_dealbot, database_url, tmp_path):
-    assert run_dealbot(["console"], stdin="new Acme 50k\n").returncode == 0
+async def test_every_event_once_through_an_outage_and_a_restart(run_dealbot_forked, database_url, tmp_path):
+    assert run_dealbot_forked(["console"], stdin="new Acme 50k\n").returncode == 0
     receiver = await Receiver(clock=WallClock()).start()
-    added = run_dealbot(["webhook", "add", receiver.url, "--events", "deal.created,deal.moved"])
+    added = run_dealbot_forked(["webhook", "add", receiver.url, "--events", "deal.created,deal.moved"])
     assert added.returncode == 0, added.stderr
     receiver.secrets.append(added.stdout.strip().splitlines()[-1])
-    token = run_dealbot(["token", "create", "crm", "--role", "manager"]).stdout.strip().splitlines()[-1]
+    token = run_dealbot_forked(["token", "create", "crm", "--role", "manager"]).stdout.strip().splitlines()[-1]
     telegram = await FakeTelegram(TG_TOKEN).start()
     port = free_port()
     env = dealbot_env(database_url, tmp_path, DEALBOT_HTTP_PORT=str(port), TELEGRAM_BOT_TOKEN=TG_TOKEN,
@@ -60,7 +60,7 @@ async def test_every_event_once_through_an_outage_and_a_restart(run_dealbot, dat
             assert (await api.post("/deals/D-3/move", json={"stage": "demo"})).status_code == 200
             await _until(lambda: receiver.posts >= 5)  # tried, refused
         # dealbot is stopped; a change made meanwhile in the console is queued all the same
-        assert run_dealbot(["console"], stdin="move D-4 quote\n", DEALBOT_CONSOLE_USER="boss").returncode == 0
+        assert run_dealbot_forked(["console"], stdin="move D-4 quote\n", DEALBOT_CONSOLE_USER="boss").returncode == 0
         receiver.failing = False  # the receiver is back
         async with dealbot_running(env, tmp_path):
             await _until(lambda: len(receiver.events) == 6)
@@ -78,5 +78,5 @@ async def test_every_event_once_through_an_outage_and_a_restart(run_dealbot, dat
     assert receiver.bad_signatures == 0
     kinds = sorted(e["type"] for e in receiver.events.values())
     assert kinds == ["deal.created"] * 3 + ["deal.moved"] * 3
-    log = run_dealbot(["webhook", "log", "W-1"])
+    log = run_dealbot_forked(["webhook", "log", "W-1"])
     assert log.returncode == 0 and log.stdout.count(" sent ") == 6

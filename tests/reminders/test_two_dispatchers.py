@@ -14,7 +14,6 @@ from aiohttp import web
 
 from storage import tables
 from storage.db import make_engine, make_session_factory
-from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]  # starts two dispatcher processes
@@ -22,9 +21,8 @@ ROWS = 2000
 
 
 async def test_two_dispatchers_send_every_row_exactly_once(make_pg_database):
-    url = make_pg_database()
+    url = make_pg_database(migrated=True)
     engine = make_engine(url)
-    upgrade(engine)
     factory = make_session_factory(engine)
     now = datetime.now(UTC)
     with engine.begin() as connection:  # one statement; the rows are what the scans would write

@@ -91,10 +91,7 @@ def database(request, tmp_path: Path):
     if request.param == "sqlite":
         yield request.getfixturevalue("sqlite_url"), _sqlite_files
         return
-    url = request.getfixturevalue("make_pg_database")()
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
+    url = request.getfixturevalue("make_pg_database")(migrated=True)
     server = request.getfixturevalue("pg_url").replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(server) as elsewhere:
         elsewhere.execute("SELECT txid_current()")  # an open transaction with an id

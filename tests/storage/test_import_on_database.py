@@ -15,7 +15,6 @@ from core.files.deal_rows import Problem, TransferError, describe
 from core.services.transfer import ImportResult, export_deals, import_deals
 from storage import tables as t
 from storage.db import make_engine, make_session_factory
-from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork
 
 NOW = datetime(2026, 3, 4, 2, 0, tzinfo=UTC)
@@ -130,10 +129,8 @@ def other_factory(request, tmp_path, _sqlite_template):
         shutil.copyfile(_sqlite_template, path)
         url = f"sqlite:///{path}"
     else:
-        url = request.getfixturevalue("make_pg_database")()
+        url = request.getfixturevalue("make_pg_database")(migrated=True)
     engine = make_engine(url)
-    if engine.dialect.name == "postgresql":
-        upgrade(engine)
     yield make_session_factory(engine)
     engine.dispose()
 

@@ -1,18 +1,21 @@
 """The export → import → export property (tests/unit/test_transfer_roundtrip.py) on SQLite and
-PostgreSQL, with fewer examples: a fresh database for each side of each example."""
+PostgreSQL, with fewer examples: an empty database for each side of each example."""
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 
 from storage.db import make_engine, make_session_factory
-from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork
+from tests.conftest import emptying_sql
 from tests.unit.test_transfer_roundtrip import PIPELINES, round_trip
 
 
@@ -33,24 +36,51 @@ class _Database:
         current.__exit__(*exc)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def new_database(request, _sqlite_template):
-    """new_database() -> an empty, migrated database; all dropped after the test."""
-    folder, made = Path(tempfile.mkdtemp()), []
+class _Databases:
+    """new_database() -> an empty, migrated database. On PostgreSQL the databases an example made
+    serve the next example, emptied (`with new_database.next_example()`): a DROP DATABASE costs
+    the server a checkpoint (1-3 s), and an example makes three. On SQLite each is a new copy of
+    the migrated template. All dropped after the test."""
 
-    def make() -> _Database:
-        if request.param == "sqlite":
-            path = folder / f"db{len(made)}.sqlite"
-            shutil.copyfile(_sqlite_template, path)
-            database = _Database(f"sqlite:///{path}")
+    def __init__(self, make_url: Callable[[], str], *, reuse: bool):
+        self._make_url, self._reuse = make_url, reuse
+        self.made: list[_Database] = []
+        self._free: list[_Database] = []
+
+    def __call__(self) -> _Database:
+        if self._free:
+            database = self._free.pop(0)
+            with database.engine.begin() as connection:
+                connection.exec_driver_sql(emptying_sql())
         else:
-            database = _Database(request.getfixturevalue("make_pg_database")())
-            upgrade(database.engine)
-        made.append(database)
+            database = _Database(self._make_url())
+            self.made.append(database)
         return database
 
-    yield make
-    for database in made:
+    @contextmanager
+    def next_example(self) -> Iterator[_Databases]:
+        try:
+            yield self
+        finally:
+            if self._reuse:
+                self._free = list(self.made)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def new_database(request, _sqlite_template):
+    folder, copies = Path(tempfile.mkdtemp()), itertools.count()
+
+    def sqlite_copy() -> str:  # a copy of the migrated template costs next to nothing
+        path = folder / f"db{next(copies)}.sqlite"
+        shutil.copyfile(_sqlite_template, path)
+        return f"sqlite:///{path}"
+
+    if request.param == "sqlite":
+        databases = _Databases(sqlite_copy, reuse=False)
+    else:
+        databases = _Databases(lambda: request.getfixturevalue("make_pg_database")(migrated=True), reuse=True)
+    yield databases
+    for database in databases.made:
         database.engine.dispose()
     shutil.rmtree(folder)
 
@@ -59,4 +89,5 @@ def new_database(request, _sqlite_template):
                                                                   HealthCheck.too_slow])
 @given(plan=PIPELINES)
 def test_export_import_export_is_the_identity_on_the_database(new_database, plan):
-    round_trip(new_database, plan)
+    with new_database.next_example() as databases:
+        round_trip(databases, plan)
