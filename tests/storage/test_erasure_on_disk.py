@@ -28,8 +28,6 @@ from core.conversations.capture import ChatEvent
 from core.conversations.suggestions import suggest_next_steps
 from core.domain.model import ChatBinding, Identity
 from core.services.capture import store_captured
-from storage.db import make_engine
-from storage.migrate import upgrade
 from storage.tables import api_idempotency, api_tokens, webhook_deliveries
 from tests.fakes import FixedClock
 
