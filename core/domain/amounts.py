@@ -39,10 +39,11 @@ _AMOUNT = re.compile(
     re.VERBOSE,
 )
 # Money-shaped: a sign, currency marks, digits and separators, a multiplier, a unit. "3M" and
-# "Studio 54"'s "54" are money-shaped too; "7-Eleven", "Win10", "A1" and "#1" are not.
+# "Studio 54"'s "54" are money-shaped too, and so is "1e9" (refused, never a name's word);
+# "7-Eleven", "Win10", "A1" and "#1" are not.
 _CODE_BEFORE = "|".join(sorted(CURRENCY_CODES | set(_ALIASES)))
 _SHAPED = re.compile(
-    rf"""^[-+−]?\s*(?:(?i:{_CODE_BEFORE})\s*)?[-+−]?\s*[¥￥$€£]?\s*[-+−]?\d[\d,.]*
+    rf"""^[-+−]?\s*(?:(?i:{_CODE_BEFORE})\s*)?[-+−]?\s*[¥￥$€£]?\s*[-+−]?\d[\d,.]*(?:[eE][-+]?\d+)?
         \s*(?:百万|千万|[kKmMwW万千亿])?\s*(?:{_WORD_UNITS}|[A-Za-z]{{3}})?$""",
     re.VERBOSE,
 )

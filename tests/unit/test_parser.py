@@ -120,6 +120,8 @@ def error_of(text) -> ParseError:
         ("won D-1 lots", "err.bad_amount", None),
         ("won D-1 99999999999999999999", "err.amount_too_large", None),  # was “not an amount. Try 50000…”
         ("new Acme 9999999999999999", "err.amount_too_large", None),
+        ("new Foo 1e9", "err.bad_amount", None),  # was a customer named “Foo 1e9”, without an amount
+        ("won D-1 2.5E6", "err.bad_amount", None),
         ("lost", "err.missing_arg", None),
         ("new", "err.missing_arg", None),
         ("new Acme\u2060Corp", "err.bad_name", None),
