@@ -1,7 +1,8 @@
 """`dealbot token create|list|revoke`: the REST API's tokens (docs/api.md).
 
-A token acts as a member made for it: its handle is the token's name, its role and team the
-token's, so every write through the API is audited under that name, with chat's rules. The
+A token acts as a member made for it, an integration (MemberKind): its handle is the token's
+name, its role and team the token's, so every write through the API is audited under that name,
+with chat's rules; it is never listed or counted as a rep. The
 secret is printed once; only its hash is stored. Revoking a token also removes its member (no
 new work goes to it; its history stays).
 """
@@ -13,7 +14,7 @@ from typing import TextIO
 
 from bot.bootstrap import Wired
 from bot.cli_errors import CliError, team_named
-from core.domain.model import Member, Role
+from core.domain.model import Member, MemberKind, Role
 from storage import api as store
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,39}$")
@@ -29,7 +30,8 @@ def create(wired: Wired, name: str, role: str, team_name: str, read_only: bool, 
         if store.token_named(uow.session, name) is not None or uow.members.by_handle(name) is not None:
             raise CliError(f"the name '{name}' is taken (a token or a member); choose another")
         member = uow.members.add(Member(handle=name, team_id=team.saved_id, role=Role(role),
-                                        display_name=f"API token {name}", created_at=now))
+                                        display_name=f"API token {name}", created_at=now,
+                                        kind=MemberKind.INTEGRATION))
         secret = store.create_token(uow.session, name, member.saved_id, read_only, now)
         uow.commit()
     mode = "read-only" if read_only else "read-write"

@@ -15,7 +15,14 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.mutable import MutableDict, MutableList
 
 from core.access.door import RequestStatus
-from core.domain.model import DealStatus, Role, SuggestionStatus, TaskOrigin, customer_key
+from core.domain.model import (
+    DealStatus,
+    MemberKind,
+    Role,
+    SuggestionStatus,
+    TaskOrigin,
+    customer_key,
+)
 from core.leads.model import LeadStatus, OfferOutcome
 from storage.types import Money, StrEnumType, UTCDateTime
 
@@ -81,6 +88,8 @@ members = sa.Table(
     sa.Column("created_at", UTCDateTime(), nullable=True),
     # Access (migration 0013_access): set by `member @x remove`, cleared by `member @x restore`.
     sa.Column("removed_at", UTCDateTime(), nullable=True),
+    # A person, or the integration an API token acts as (migration 0030_member_kind; MemberKind).
+    sa.Column("kind", StrEnumType(MemberKind), nullable=False, server_default=MemberKind.PERSON.value),
     sa.Index(None, "team_id"),
 )
 

@@ -21,7 +21,7 @@ from core.analytics.reference import epoch
 from core.analytics.winprob import Estimate, WinModel
 from core.conversations.response_times import response_times
 from core.domain.calendar import in_zone
-from core.domain.model import Member, Role, Team
+from core.domain.model import Member, Role, Team, people
 from core.domain.pipeline import Pipeline
 from core.domain.worktime import WorkSettings
 from core.language.periods import Period
@@ -178,11 +178,14 @@ def _minutes(hours: float | None) -> float | None:
 
 
 def _rep_rows(uow: UnitOfWork, team: Team, counts: list[RepCounts]) -> list[RepRow]:
-    """Every rep of the team, and anyone else with a figure here (a manager's own deals)."""
+    """Every rep of the team, and anyone else with a figure here (a manager's own deals, an
+    integration's: deals an API token made without an owner). An integration is no rep: without
+    a figure it has no row."""
     members = {m.saved_id: m for m in uow.members.in_team(team.saved_id)}
     by_id = {c.member_id: c for c in counts}
+    reps = {m.saved_id for m in people(members.values()) if m.role == Role.REP}
     rows = []
-    for member_id in sorted(set(by_id) | {m.saved_id for m in members.values() if m.role == Role.REP}):
+    for member_id in sorted(set(by_id) | reps):
         member = members.get(member_id) or uow.members.get(member_id)
         if member is not None:
             rows.append(RepRow(member, by_id.get(member_id, RepCounts(member_id))))

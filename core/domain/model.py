@@ -7,7 +7,7 @@ All datetimes are timezone-aware UTC; amounts are Decimal in the deal's currency
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -36,6 +36,15 @@ class Role(StrEnum):
     REP = "rep"
     MANAGER = "manager"
     ADMIN = "admin"
+
+
+class MemberKind(StrEnum):
+    """A person (a rep, a manager, an admin), or an integration: the member an API token acts
+    as (`dealbot token create`). An integration is nobody: it has no chat account, is never
+    offered leads, reminded or sent cards, and is not one of the reps the figures list or count."""
+
+    PERSON = "person"
+    INTEGRATION = "integration"
 
 
 class DealStatus(StrEnum):
@@ -78,6 +87,7 @@ class Member(Stored):
     # `member @x remove`: no access, reminders or new work from then on; their history and past
     # figures keep them. None: an active member.
     removed_at: datetime | None = None
+    kind: MemberKind = MemberKind.PERSON
 
     def ref(self) -> str:
         return f"@{self.handle}"
@@ -85,6 +95,17 @@ class Member(Stored):
     @property
     def is_active(self) -> bool:
         return self.removed_at is None
+
+    @property
+    def is_person(self) -> bool:
+        """A person, not an integration (MemberKind): the one who is listed, counted, reminded."""
+        return self.kind == MemberKind.PERSON
+
+
+def people(members: Iterable[Member]) -> list[Member]:
+    """The persons among these members, integrations (API tokens' members) left out: whoever the
+    figures list or count as reps, reminders and cards go to, points are earned by."""
+    return [m for m in members if m.is_person]
 
 
 @dataclass(eq=False)

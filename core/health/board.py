@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from core.analytics import rounding
 from core.conversations.response_times import response_times
-from core.domain.model import Role, Team
+from core.domain.model import Role, Team, people
 from core.domain.pipeline import Pipeline
 from core.domain.worktime import WorkSettings
 from core.language.periods import Period, week_of
@@ -176,7 +176,7 @@ def build_health(uow: UnitOfWork, team: Team, pipeline: Pipeline, period: Period
     scores = uow.health.scores(team_id, bounds)
     complaints = uow.health.complaints(team_id, bounds)
     served = uow.health.served(team_id, ends)
-    reps = sum(1 for m in uow.members.in_team(team_id) if m.role == Role.REP and m.is_active)
+    reps = sum(1 for m in people(uow.members.in_team(team_id)) if m.role == Role.REP and m.is_active)
     settings = WorkSettings.of(tz, team.settings)
     health = TeamHealth(team, currency)
     for i, week in enumerate(weeks):

@@ -117,6 +117,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "I don't know @{handle} yet: they appear once they have written to me.",
         "zh": "还没有 @{handle} 这个成员：对方给我发过消息后才会出现。",
     },
+    "err.integration": {
+        "en": "{member} is an integration (an API token's account), not a person: this is for people only.",
+        "zh": "{member} 是集成账号（API 令牌所用），不是真人成员：此操作仅适用于成员本人。",
+    },
     "err.team_not_found": {"en": "There is no team “{name}”.", "zh": "没有“{name}”这个团队。"},
     "err.team_exists": {"en": "Team “{name}” already exists.", "zh": "团队“{name}”已存在。"},
     "err.same_stage": {"en": "{deal} is already in {stage}.", "zh": "{deal} 已经处于“{stage}”阶段。"},
@@ -281,6 +285,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "role.rep": {"en": "rep", "zh": "销售"},
     "role.manager": {"en": "manager", "zh": "主管"},
     "role.admin": {"en": "admin", "zh": "管理员"},
+    "member.integration": {"en": "integration (API token, acts as {role})", "zh": "集成（API 令牌，权限同{role}）"},
     "me.title": {"en": "You are {member}", "zh": "您是 {member}"},
     "me.role": {"en": "Role: {role}, team {team}", "zh": "角色：{role}，团队：{team}"},
     "me.language": {"en": "Language: {language}", "zh": "语言：{language}"},

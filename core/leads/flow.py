@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from core.chat.messages import Button, Reply
 from core.domain.calendar import in_zone
-from core.domain.model import Member, Role, Team
+from core.domain.model import Member, Role, Team, people
 from core.domain.worktime import WorkSettings
 from core.language.i18n import t
 from core.leads.assignment import Candidate, choose
@@ -37,8 +37,8 @@ class Moved:
 
 def candidates(uow: UnitOfWork, team: Team, settings: LeadSettings, now: datetime) -> list[Candidate]:
     """The team's members who take leads: the settings' reps, else every active rep; only people
-    with a chat account (an API token's member has none: it takes leads in, never on)."""
-    members = [m for m in uow.members.in_team(team.saved_id)
+    with a chat account (an integration, an API token's member, takes leads in, never on)."""
+    members = [m for m in people(uow.members.in_team(team.saved_id))
                if m.is_active and uow.members.identities(m.saved_id)]
     if settings.reps or settings.rules:
         named = set(settings.reps) | {h for rule in settings.rules for h in rule.reps}
@@ -148,7 +148,7 @@ def _handle(uow: UnitOfWork, member_id: int | None) -> str:
 
 
 def _managers(uow: UnitOfWork, team: Team) -> list[Member]:
-    members = [m for m in uow.members.in_team(team.saved_id) if m.is_active]
+    members = [m for m in people(uow.members.in_team(team.saved_id)) if m.is_active]
     return [m for m in members if m.role == Role.MANAGER] or [m for m in members if m.role == Role.ADMIN]
 
 

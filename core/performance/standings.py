@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.domain.model import Member, Team
+from core.domain.model import Member, Team, people
 from core.domain.pipeline import pipeline_of
 from core.domain.worktime import WorkSettings
 from core.language.periods import Period
@@ -36,14 +36,14 @@ def team_events(uow: UnitOfWork, team: Team, members: Sequence[Member], start: d
 @dataclass(frozen=True)
 class Board:
     rules: PointRules
-    rows: list[Standing]  # every active member, most points first
+    rows: list[Standing]  # every active person (no integration), most points first
     improved: Standing | None
 
 
 def board(uow: UnitOfWork, team: Team, period: Period) -> Board:
     """The team's leaderboard of a period, each member's points against the period before."""
     rules = uow.points.rules(team.saved_id)
-    members = list(uow.members.in_team(team.saved_id))
+    members = people(uow.members.in_team(team.saved_id))
     start, end = period.bounds(team.timezone)
     before_start, before_end = period.previous().bounds(team.timezone)
     now = pt.totals(team_events(uow, team, members, start, end, rules))
@@ -55,7 +55,7 @@ def board(uow: UnitOfWork, team: Team, period: Period) -> Board:
 def board_window(uow: UnitOfWork, team: Team, start: datetime, end: datetime, previous_start: datetime) -> Board:
     """The same over explicit windows ([previous_start, start) is the one before): the weekly digest's."""
     rules = uow.points.rules(team.saved_id)
-    members = list(uow.members.in_team(team.saved_id))
+    members = people(uow.members.in_team(team.saved_id))
     now = pt.totals(team_events(uow, team, members, start, end, rules))
     before = pt.totals(team_events(uow, team, members, previous_start, start, rules))
     rows = pt.leaderboard(now, before, [m.saved_id for m in members])

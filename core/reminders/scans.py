@@ -17,7 +17,7 @@ from typing import Any
 
 from core.chat.context import Context, Defaults
 from core.chat.messages import Reply
-from core.domain.model import Member, Role, Team
+from core.domain.model import Member, Role, Team, people
 from core.domain.pipeline import Pipeline, pipeline_of
 from core.domain.worktime import WorkSettings
 from core.leads.flow import expire_offers, return_untouched
@@ -219,9 +219,9 @@ class Scans:
         moments = [m for m in run.settings.end_of_days(after, run.now) if m >= run.now - run.settings.catch_up]
         for moment in moments[-1:]:  # after a long stop, one card (the latest), not one per day
             day = run.settings.local(moment).date()
-            people = run.uow.reminders.people_with_work(run.team.saved_id, run.now)
+            owners = run.uow.reminders.people_with_work(run.team.saved_id, run.now)
             candidates = [_Candidate(Event(Kind.DAILY, f"daily:{day.isoformat()}", moment, pid, "", {}, False),
-                                     pid, f"daily:{day.isoformat()}:m{pid}") for pid in people]
+                                     pid, f"daily:{day.isoformat()}:m{pid}") for pid in owners]
             run.queue(candidates, self._daily_draft)
 
     def _daily_draft(self, run: _Run, candidate: _Candidate, member: Member,
@@ -328,7 +328,7 @@ class _Run:
     def managers(self) -> list[int]:
         """The team's managers; a team without one escalates to its admins."""
         if self._managers is None:
-            members = self.uow.members.in_team(self.team.saved_id)
+            members = people(self.uow.members.in_team(self.team.saved_id))
             chosen = [m.saved_id for m in members if m.role == Role.MANAGER]
             self._managers = chosen or [m.saved_id for m in members if m.role == Role.ADMIN]
         return self._managers
@@ -348,6 +348,8 @@ class _Run:
             if candidate.key in known:
                 continue
             member = self.uow.members.get(candidate.member_id)
+            if member is not None and not member.is_person:
+                continue  # an integration (an API token's member): nobody to tell, nothing missed
             if member is not None and not member.is_active:
                 member = None  # removed: no more reminders or daily cards
             destination = direct_destination(self.uow.members.identities(member.saved_id),

@@ -26,6 +26,7 @@ from core.chat.context import Context
 from core.chat.messages import Button, Reply
 from core.domain.amounts import format_money
 from core.domain.model import Deal, Member, Role, Team
+from core.domain.model import people as persons
 from core.domain.pipeline import pipeline_of
 from core.domain.worktime import WorkSettings
 from core.language import commands as c
@@ -128,7 +129,7 @@ def deciders(ctx: Context, approval: Approval) -> list[Member]:
             found = ctx.uow.members.by_handle(approver[1:].lower())
             people: Iterable[Member] = [found] if found else []
         elif approver == MANAGER:
-            people = [*ctx.uow.members.in_team(approval.team_id), *_admins(ctx)]
+            people = [*persons(ctx.uow.members.in_team(approval.team_id)), *_admins(ctx)]
         else:
             people = _admins(ctx)
         for member in people:
@@ -139,7 +140,7 @@ def deciders(ctx: Context, approval: Approval) -> list[Member]:
 
 
 def _admins(ctx: Context) -> list[Member]:
-    return [m for team in ctx.uow.teams.list() for m in ctx.uow.members.in_team(team.saved_id)
+    return [m for team in ctx.uow.teams.list() for m in persons(ctx.uow.members.in_team(team.saved_id))
             if m.role == Role.ADMIN]
 
 

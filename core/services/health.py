@@ -24,7 +24,7 @@ from core.chat.context import Context
 from core.chat.messages import Button, Reply
 from core.conversations.response_times import format_hours
 from core.domain.amounts import format_money
-from core.domain.model import DealStatus, Role, Team
+from core.domain.model import DealStatus, Role, Team, people
 from core.domain.pipeline import Pipeline, pipeline_of
 from core.domain.worktime import team_currency
 from core.health.board import HIGHER_IS_BETTER, METRICS, TeamHealth, build_health
@@ -157,7 +157,7 @@ def quality_report(uow: UnitOfWork, team: Team, pipeline: Pipeline, now: datetim
     week_start = since or week_of(now.astimezone(_zone(team)).date()).bounds(team.timezone)[0]
     counts = uow.analytics.scorecard(team.saved_id, week_start, now, now, funnel_order(pipeline))
     busy = {r.member_id for r in counts.reps if r.new_deals or r.advances or r.won or r.interactions}
-    report.quiet_reps = sorted((m for m in uow.members.in_team(team.saved_id)
+    report.quiet_reps = sorted((m for m in people(uow.members.in_team(team.saved_id))
                                 if m.role == Role.REP and m.is_active and m.saved_id not in busy
                                 and only_member in (None, m.saved_id)), key=lambda m: m.handle)
     return report

@@ -40,10 +40,16 @@ def list_members(cmd: c.ListMembers, ctx: Context) -> Reply:
     members = ctx.uow.members.in_team(ctx.actor.team_id)
     reply = Reply(title=t("member.list", ctx.lang, team=ctx.team.name, count=len(members)),
                   language=ctx.lang)
-    reply.lines = [f"{m.ref()} · {t(f'role.{m.role}', ctx.lang)}" for m in members]
+    reply.lines = [f"{m.ref()} · {_kind(m, ctx.lang)}" for m in members]
     if permissions.is_admin(ctx.actor):
         reply.lines += access.pending_lines(ctx)
     return reply
+
+
+def _kind(member: Member, lang: str) -> str:
+    """A person's role; an integration (an API token's member) said as one, never as a rep."""
+    role = t(f"role.{member.role}", lang)
+    return role if member.is_person else t("member.integration", lang, role=role)
 
 
 def update_member(cmd: c.UpdateMember, ctx: Context) -> Reply:

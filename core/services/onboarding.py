@@ -113,6 +113,8 @@ def start_onboarding(cmd: c.StartOnboarding, ctx: Context) -> Reply:
     member = ctx.uow.members.by_handle(cmd.handle)
     if member is None or not member.is_active:
         raise UserError("err.member_not_found", handle=cmd.handle)
+    if not member.is_person:
+        raise UserError("err.integration", member=member.ref())
     if member.team_id != actor.team_id and actor.role != Role.ADMIN:
         raise UserError("onboard.other_team", member=member.ref())
     existing = ctx.uow.knowledge.onboarding_of(member.saved_id)

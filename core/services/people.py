@@ -10,7 +10,7 @@ from core.access.audit import record
 from core.access.door import RequestStatus
 from core.chat.context import Context, Defaults
 from core.chat.messages import Incoming, Reply
-from core.domain.model import Identity, Member, Role, Team
+from core.domain.model import Identity, Member, Role, Team, people
 from core.language import commands as c
 from core.language.errors import UserError
 from core.language.i18n import t
@@ -132,7 +132,7 @@ def list_teams(cmd: c.ListTeams, ctx: Context) -> Reply:
     teams = ctx.uow.teams.list()
     reply = Reply(title=t("team.list", ctx.lang, count=len(teams)), language=ctx.lang)
     for team in teams:
-        size = len(ctx.uow.members.in_team(team.saved_id))
+        size = len(people(ctx.uow.members.in_team(team.saved_id)))
         reply.lines.append(t("team.line", ctx.lang, name=team.name, tz=team.timezone,
                              language=team.language, members=size))
     return reply

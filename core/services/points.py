@@ -112,6 +112,8 @@ def award_points(cmd: c.AwardPoints, ctx: Context) -> Reply:
     member = ctx.uow.members.by_handle(cmd.handle)
     if member is None or not member.is_active:
         raise UserError("err.member_not_found", handle=cmd.handle)
+    if not member.is_person:
+        raise UserError("err.integration", member=member.ref())
     team = ctx.uow.teams.get(member.team_id)
     assert team is not None
     if team.id != ctx.actor.team_id and not permissions.is_admin(ctx.actor):

@@ -17,7 +17,7 @@ def lead_handle_problem(key: str, settings: LeadSettings, team: Team, team_membe
     """`key` is `reps` or `rules`: its handles must be active reps of the team. `anyone(handle)`
     finds a member of any team, to say where a wrong one is."""
     named = settings.reps if key == "reps" else tuple(h for rule in settings.rules for h in rule.reps)
-    reps = {m.handle.casefold() for m in team_members if m.is_active and m.role == Role.REP}
+    reps = {m.handle.casefold() for m in team_members if m.is_active and m.role == Role.REP and m.is_person}
     for handle in named:
         if handle.casefold() in reps:
             continue
@@ -28,6 +28,8 @@ def lead_handle_problem(key: str, settings: LeadSettings, team: Team, team_membe
             why = f"@{handle} was removed"
         elif found.team_id != team.saved_id:
             why = f"@{handle} is not in {team.name}"
+        elif not found.is_person:
+            why = f"@{handle} is an integration (an API token), not a rep"
         else:
             why = f"@{handle} is a {found.role}, not a rep"
         return f"leads.{key}: {why}; {team.name}'s reps: {_listed(sorted(reps))}"

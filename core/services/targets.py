@@ -52,6 +52,8 @@ def set_target(cmd: c.SetTarget, ctx: Context) -> Reply:
         member = ctx.uow.members.by_handle(cmd.handle)
         if member is None or not member.is_active:
             raise UserError("err.member_not_found", handle=cmd.handle)
+        if not member.is_person:
+            raise UserError("err.integration", member=member.ref())
         team = ctx.uow.teams.get(member.team_id)
         assert team is not None
     elif cmd.team is not None:

@@ -58,3 +58,16 @@ def test_bad_token_commands_say_one_sentence(run_dealbot_forked, args, says):
     assert run_dealbot_forked(["console"], stdin="me\n").returncode == 0  # the team exists
     done = run_dealbot_forked(args)
     assert done.returncode == 2 and says in done.stderr and "Traceback" not in done.stderr, done.stderr
+
+
+def test_a_token_is_no_rep_in_the_consoles_figures(run_dealbot):
+    """The new-user trial's steps: a rep token made for a web form, then the figures in the console.
+    The token's member is an integration: no row, no quiet rep; `members` says what it is."""
+    assert run_dealbot(["console"], stdin="new Acme 50k\n").returncode == 0
+    made = run_dealbot(["token", "create", "webform", "--role", "rep", "--team", "sales"])
+    assert made.returncode == 0, made.stderr
+    shown = run_dealbot(["console"], stdin="scorecard\nleaderboard\nquality\nhealth\n")
+    assert shown.returncode == 0 and "Traceback" not in shown.stderr, shown.stderr
+    assert "Scorecard" in shown.stdout and "Leaderboard" in shown.stdout and "webform" not in shown.stdout
+    members = run_dealbot(["console"], stdin="members\n").stdout
+    assert "@webform · integration (API token, acts as rep)" in members and "@webform · rep" not in members

@@ -234,6 +234,21 @@ def test_0015_gives_stored_customers_their_name_and_alias_keys(empty_engine: sa.
     assert sorted(keys) == [(1, 1, "sm"), (1, 1, "施特劳斯"), (3, 2, "acme intl")]
 
 
+def test_0030_marks_the_members_of_stored_tokens_as_integrations(empty_engine: sa.Engine):
+    """A token made before members had a kind acts as an integration from then on; people stay people."""
+    migrate.upgrade(empty_engine, "0029_search")
+    with empty_engine.begin() as db:
+        db.execute(sa.text("INSERT INTO teams (id, name, timezone, language) VALUES (1, 'East', 'UTC', 'en')"))
+        db.execute(sa.text("INSERT INTO members (id, handle, team_id, role, display_name) VALUES"
+                           " (1, 'ann', 1, 'rep', 'Ann'), (2, 'crm', 1, 'manager', 'API token crm')"))
+        db.execute(sa.text("INSERT INTO api_tokens (name, token_hash, member_id, read_only, created_at)"
+                           " VALUES ('crm', :hash, 2, false, '2026-01-05 09:00:00')"), {"hash": "a" * 64})
+    migrate.upgrade(empty_engine)
+    with empty_engine.connect() as db:
+        kinds = db.execute(sa.text("SELECT handle, kind FROM members ORDER BY id")).all()
+    assert [tuple(k) for k in kinds] == [("ann", "person"), ("crm", "integration")]
+
+
 def test_a_newer_schema_is_refused_and_readyz_says_so(empty_engine: sa.Engine):
     """A revision this dealbot does not ship was made by a newer one: refused, never migrated."""
     migrate.upgrade(empty_engine)

@@ -9,6 +9,7 @@ import io
 import pytest
 
 from bot.outbox_cli import team_settings
+from tests.api.server import make_token
 from tests.storage.test_leads_sql import _world
 
 
@@ -52,6 +53,9 @@ def test_the_handles_a_setting_names_must_be_reps_of_the_team(wired):
         "leads.rules: there is no member @nobody; sales's reps: @alice, @bob, @carol"
     assert _refused(wired, "leads.reps=alice,ghost").startswith("leads.reps: there is no member @ghost;")
     assert _refused(wired, "leads.reps=mia").startswith("leads.reps: @mia is a manager, not a rep;")
+    make_token(wired, "webform", "rep")  # an integration: it takes leads in, never on
+    assert _refused(wired, "leads.reps=alice,webform") == ("leads.reps: @webform is an integration (an API "
+                                                          "token), not a rep; sales's reps: @alice, @bob, @carol")
     assert not say("boss", "member @carol remove").is_error
     assert _refused(wired, "leads.reps=alice,carol").startswith("leads.reps: @carol was removed;")
     assert _refused(wired, 'approvals=[{"when": "discount", "over": 15, "approvers": ["@ghost"]}]') == \
