@@ -332,7 +332,7 @@ class ApiServer:
                 deal = deals.load_deal(ctx, deal_id, change=True)
                 if if_match is None and required:
                     raise UserError("api.if_match_required")
-                if if_match is not None and if_match.strip() not in ("*", records.etag(deal)):
+                if if_match is not None and not _if_match(if_match, records.etag(deal)):
                     raise UserError("api.precondition", deal=deal.code, etag=records.etag(deal))
                 change(ctx, deal_id)
                 return deal_answer(ctx, deal_id)
@@ -554,6 +554,13 @@ def _number(text: str, prefix: str) -> int | None:
     if not (digits.isascii() and digits.isdigit()) or len(digits) > 12:
         return None
     return int(digits)
+
+
+def _if_match(header: str, etag: str) -> bool:
+    """Whether an If-Match header lets a write of the resource with this ETag go ahead: it is a
+    list of entity tags (RFC 9110 13.1.1), compared strongly, so a weak `W/"…"` never matches;
+    `*` matches any version."""
+    return any(tag.strip() in ("*", etag) for tag in header.split(","))
 
 
 def _deal_id(ref: str, request: Request) -> int:

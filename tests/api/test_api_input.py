@@ -140,3 +140,33 @@ def test_a_query_value_out_of_range_is_said_in_chinese_too(world):
         for limit, said in ((-2, "limit must be at least 1"), ("two", "limit must be a whole number")):
             answer = server.client(crm).get("/deals", params={"limit": limit})
             assert said in _problem(answer, 422, "api.invalid")  # once "limit is at least 1"
+
+
+def test_a_task_on_deal_zero_is_not_found_not_a_task_without_a_deal(world):
+    """D-0 names no deal: it was read as the number 0, which the task use case took for no deal at
+    all, and stored a task on none (trial 2, 2026-12-07)."""
+    admin = make_token(world, "ops", "admin")
+    with served(world) as server:
+        api = server.client(admin)
+        before = _stored(world)
+        for ref in ("D-0", "0", "D-00"):
+            _problem(api.post("/tasks", json={"title": f"x {ref}", "deal": ref}), 404, "err.deal_not_found")
+        assert _stored(world) == before
+
+
+def test_if_match_takes_a_list_of_etags(world):
+    """If-Match is a list (RFC 9110 13.1.1): the write goes ahead when one of them is the deal's
+    ETag, or one is `*`; a weak tag never matches (strong comparison) (trial 2, 2026-12-07)."""
+    admin = make_token(world, "ops", "admin")
+    with served(world) as server:
+        api = server.client(admin)
+        tag = api.get("/deals/D-1").headers["etag"]
+        _problem(api.patch("/deals/D-1", json={"amount": "60k"}, headers={"If-Match": f"W/{tag}"}),
+                 412, "api.precondition")
+        _problem(api.patch("/deals/D-1", json={"amount": "60k"}, headers={"If-Match": '"a", "b"'}),
+                 412, "api.precondition")
+        done = api.patch("/deals/D-1", json={"amount": "60k"}, headers={"If-Match": f'"old", {tag}'})
+        assert done.status_code == 200, done.text
+        done = api.patch("/deals/D-1", json={"amount": "61k"}, headers={"If-Match": '"old",*'})
+        assert done.status_code == 200, done.text
+        assert api.get("/deals/D-1").json()["amount"] == "61000.00"
