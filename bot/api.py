@@ -218,8 +218,10 @@ class ReopenBody(_Body):
 # -- the app -------------------------------------------------------------------------------------
 
 class ApiServer:
-    def __init__(self, wired: Wired, *, rate_per_minute: int = 120, max_body: int = MAX_BODY):
+    def __init__(self, wired: Wired, *, rate_per_minute: int = 120, max_body: int = MAX_BODY,
+                 webhook_local: bool = False):
         self.wired = wired
+        self.webhook_local = webhook_local  # may a token subscribe a URL on this machine or network?
         self.api = Api(wired.bot)
         shared = wired.engine.dialect.name == "postgresql"
         self.limit = SharedRateLimit(wired.engine, rate_per_minute) if shared else RateLimit(rate_per_minute)
@@ -462,7 +464,7 @@ class ApiServer:
             def use_case(ctx: Context):
                 _admin_only("webhook")(ctx)
                 try:
-                    url, events = check_url(body.url), parse_events(",".join(body.events))
+                    url, events = check_url(body.url, local=self.webhook_local), parse_events(",".join(body.events))
                 except WebhookError as err:
                     raise ApiError(422, "api.invalid", str(err)) from None
                 hook_id, secret = hooks.add_in(ctx.uow.session, url, events, ctx.now)  # type: ignore[attr-defined]
