@@ -155,20 +155,29 @@ def _bool_as_text(value: object) -> object:
 AmountValue = Annotated[str | float | None, BeforeValidator(_bool_as_text)]
 
 
+def _without_at(value: Any) -> Any:
+    """A handle as chat writes it, `@alice`, or bare: `alice`."""
+    return value.strip().removeprefix("@") if isinstance(value, str) else value
+
+
+# A member's handle, with or without its @ (at most as long as a name)
+Handle = Annotated[str, BeforeValidator(_without_at), Field(min_length=1, max_length=100)]
+
+
 class NewDealBody(_Body):
     customer: str = Field(min_length=1, max_length=200)
     title: str | None = Field(None, min_length=1, max_length=200)
     amount: AmountValue = Field(None, description="50000, '50k', '5万' or 'USD 5000'")
     stage: str | None = Field(None, description="a stage key or name (default: the first)")
     expected_close: date | None = None
-    owner: str | None = Field(None, description="a member's handle (managers and admins)")
+    owner: Handle | None = Field(None, description="a member's handle (managers and admins)")
 
 
 class UpdateDealBody(_Body):
     title: str | None = Field(None, min_length=1, max_length=200)
     amount: AmountValue = None
     expected_close: date | None = None
-    owner: str | None = None
+    owner: Handle | None = None
 
 
 class WebhookBody(_Body):
@@ -182,7 +191,7 @@ class NewTaskBody(_Body):
     due: str | None = Field(None, max_length=60,
                             description="as chat reads it: ISO 8601, '2026-03-06 10:00', 'next Friday', '下周五'; "
                                         "a day alone is 17:00 in the team's zone; from now on")
-    assignee: str | None = Field(None, description="a member's handle (managers and admins)")
+    assignee: Handle | None = Field(None, description="a member's handle (managers and admins)")
 
 
 class NewLeadBody(_Body):

@@ -170,3 +170,21 @@ def test_if_match_takes_a_list_of_etags(world):
         done = api.patch("/deals/D-1", json={"amount": "61k"}, headers={"If-Match": '"old",*'})
         assert done.status_code == 200, done.text
         assert api.get("/deals/D-1").json()["amount"] == "61000.00"
+
+
+def test_a_handle_may_be_written_with_its_at_sign(world):
+    """`owner` and `assignee` are handles as chat writes them, `@boss` or `boss`; `@@boss` was said
+    back, and `@boss` was unknown (trial 2, 2026-12-07). A handle longer than any is a 422."""
+    admin = make_token(world, "ops", "admin")
+    with served(world) as server:
+        api = server.client(admin)
+        made = api.post("/deals", json={"customer": "Zeta", "owner": "@boss"})
+        assert made.status_code == 201 and made.json()["owner"] == "boss", made.text
+        task = api.post("/tasks", json={"title": "call", "assignee": "@boss"})
+        assert task.status_code == 201 and task.json()["assignee"] == "boss", task.text
+        tag = made.headers["etag"]
+        moved = api.patch(f"/deals/{made.json()['id']}", json={"owner": "@ops"}, headers={"If-Match": tag})
+        assert moved.status_code == 200 and moved.json()["owner"] == "ops", moved.text
+        before = _stored(world)
+        _problem(api.post("/tasks", json={"title": "call", "assignee": "x" * 5000}), 422, "api.invalid")
+        assert _stored(world) == before
