@@ -240,7 +240,7 @@ class ApiServer:
     def routes(self) -> list[tuple[str, str, Callable]]:
         """The aiohttp routes that carry the API (bot.run adds them to the one HTTP server)."""
         bridge = AsgiBridge(self.app, self.max_body)
-        return [("*", PREFIX + "/{tail:.*}", bridge.handle)]
+        return [("*", PREFIX + r"/{tail:[\s\S]*}", bridge.handle)]
 
     # Authentication and the rate limit: one dependency, every endpoint.
     def _token(self, request: Request, authorization: Annotated[str | None, Header()] = None) -> store.Token:

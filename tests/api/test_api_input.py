@@ -188,3 +188,15 @@ def test_a_handle_may_be_written_with_its_at_sign(world):
         before = _stored(world)
         _problem(api.post("/tasks", json={"title": "call", "assignee": "x" * 5000}), 422, "api.invalid")
         assert _stored(world) == before
+
+
+def test_a_path_with_a_line_break_is_a_problem_too(world):
+    """`/deals/1%0Ax` fell past the API's route (its pattern's `.` stops at a line break) to the
+    server's plain-text 404 (trial 2, 2026-12-07)."""
+    admin = make_token(world, "ops", "admin")
+    with served(world) as server:
+        api = server.client(admin)
+        for path in ("/deals/1%0Ax", "/deals/1%0D%0ASet-Cookie:%20x=1", "/customers/%0A/contacts"):
+            answer = api.get(path)
+            assert answer.status_code == 404 and answer.headers["content-type"] == PROBLEM, path
+            assert "set-cookie" not in answer.headers
