@@ -155,20 +155,29 @@ def _bool_as_text(value: object) -> object:
 AmountValue = Annotated[str | float | None, BeforeValidator(_bool_as_text)]
 
 
+def _without_at(value: Any) -> Any:
+    """A handle as chat writes it, `@alice`, or bare: `alice`."""
+    return value.strip().removeprefix("@") if isinstance(value, str) else value
+
+
+# A member's handle, with or without its @ (at most as long as a name)
+Handle = Annotated[str, BeforeValidator(_without_at), Field(min_length=1, max_length=100)]
+
+
 class NewDealBody(_Body):
     customer: str = Field(min_length=1, max_length=200)
     title: str | None = Field(None, min_length=1, max_length=200)
     amount: AmountValue = Field(None, description="50000, '50k', '5万' or 'USD 5000'")
     stage: str | None = Field(None, description="a stage key or name (default: the first)")
     expected_close: date | None = None
-    owner: str | None = Field(None, description="a member's handle (managers and admins)")
+    owner: Handle | None = Field(None, description="a member's handle (managers and admins)")
 
 
 class UpdateDealBody(_Body):
     title: str | None = Field(None, min_length=1, max_length=200)
     amount: AmountValue = None
     expected_close: date | None = None
-    owner: str | None = None
+    owner: Handle | None = None
 
 
 class WebhookBody(_Body):
@@ -182,7 +191,7 @@ class NewTaskBody(_Body):
     due: str | None = Field(None, max_length=60,
                             description="as chat reads it: ISO 8601, '2026-03-06 10:00', 'next Friday', '下周五'; "
                                         "a day alone is 17:00 in the team's zone; from now on")
-    assignee: str | None = Field(None, description="a member's handle (managers and admins)")
+    assignee: Handle | None = Field(None, description="a member's handle (managers and admins)")
 
 
 class NewLeadBody(_Body):
@@ -218,8 +227,10 @@ class ReopenBody(_Body):
 # -- the app -------------------------------------------------------------------------------------
 
 class ApiServer:
-    def __init__(self, wired: Wired, *, rate_per_minute: int = 120, max_body: int = MAX_BODY):
+    def __init__(self, wired: Wired, *, rate_per_minute: int = 120, max_body: int = MAX_BODY,
+                 webhook_local: bool = False):
         self.wired = wired
+        self.webhook_local = webhook_local  # may a token subscribe a URL on this machine or network?
         self.api = Api(wired.bot)
         shared = wired.engine.dialect.name == "postgresql"
         self.limit = SharedRateLimit(wired.engine, rate_per_minute) if shared else RateLimit(rate_per_minute)
@@ -229,7 +240,7 @@ class ApiServer:
     def routes(self) -> list[tuple[str, str, Callable]]:
         """The aiohttp routes that carry the API (bot.run adds them to the one HTTP server)."""
         bridge = AsgiBridge(self.app, self.max_body)
-        return [("*", PREFIX + "/{tail:.*}", bridge.handle)]
+        return [("*", PREFIX + r"/{tail:[\s\S]*}", bridge.handle)]
 
     # Authentication and the rate limit: one dependency, every endpoint.
     def _token(self, request: Request, authorization: Annotated[str | None, Header()] = None) -> store.Token:
@@ -332,7 +343,7 @@ class ApiServer:
                 deal = deals.load_deal(ctx, deal_id, change=True)
                 if if_match is None and required:
                     raise UserError("api.if_match_required")
-                if if_match is not None and if_match.strip() not in ("*", records.etag(deal)):
+                if if_match is not None and not _if_match(if_match, records.etag(deal)):
                     raise UserError("api.precondition", deal=deal.code, etag=records.etag(deal))
                 change(ctx, deal_id)
                 return deal_answer(ctx, deal_id)
@@ -462,7 +473,7 @@ class ApiServer:
             def use_case(ctx: Context):
                 _admin_only("webhook")(ctx)
                 try:
-                    url, events = check_url(body.url), parse_events(",".join(body.events))
+                    url, events = check_url(body.url, local=self.webhook_local), parse_events(",".join(body.events))
                 except WebhookError as err:
                     raise ApiError(422, "api.invalid", str(err)) from None
                 hook_id, secret = hooks.add_in(ctx.uow.session, url, events, ctx.now)  # type: ignore[attr-defined]
@@ -554,6 +565,13 @@ def _number(text: str, prefix: str) -> int | None:
     if not (digits.isascii() and digits.isdigit()) or len(digits) > 12:
         return None
     return int(digits)
+
+
+def _if_match(header: str, etag: str) -> bool:
+    """Whether an If-Match header lets a write of the resource with this ETag go ahead: it is a
+    list of entity tags (RFC 9110 13.1.1), compared strongly, so a weak `W/"…"` never matches;
+    `*` matches any version."""
+    return any(tag.strip() in ("*", etag) for tag in header.split(","))
 
 
 def _deal_id(ref: str, request: Request) -> int:

@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     # of failing a subscription is paused (the admins are told in chat).
     webhook_poll_seconds: float = Field(1.0, gt=0, validation_alias=_env("DEALBOT_WEBHOOK_POLL_SECONDS"))
     webhook_pause_days: float = Field(3.0, gt=0, validation_alias=_env("DEALBOT_WEBHOOK_PAUSE_DAYS"))
+    # Whether an API token may subscribe a URL on this machine or the private network (the CLI may).
+    webhook_local: bool = Field(False, validation_alias=_env("DEALBOT_WEBHOOK_LOCAL"))
 
     # Reminders and digests (`dealbot run`): the scans (one replica at a time: a PostgreSQL
     # advisory lock picks it) and the outbox dispatcher (every replica).

@@ -122,7 +122,8 @@ async def serve(settings: Settings) -> int:
     routes = [r for a in adapters for r in a.routes()]
     if metrics is not None and settings.metrics_port is None:  # token-protected on the main server
         routes.append(("GET", "/metrics", metrics_route(metrics, settings.metrics_token)))
-    api = ApiServer(wired, rate_per_minute=settings.api_rate_per_minute, max_body=settings.api_max_body)
+    api = ApiServer(wired, rate_per_minute=settings.api_rate_per_minute, max_body=settings.api_max_body,
+                    webhook_local=settings.webhook_local)
     app = web_app(routes + api.routes(), readiness.reasons)
     # No access log: a line per Slack event or Telegram update is noise at INFO; refused
     # requests are logged by the adapters, one short line each.

@@ -14,7 +14,9 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
+import ipaddress
 import logging
+import socket
 from datetime import datetime, timedelta
 from typing import TextIO
 from urllib.parse import urlparse
@@ -119,11 +121,39 @@ class WebhookSender:
 
 # -- the CLI -------------------------------------------------------------------------------------
 
-def check_url(url: str) -> str:
-    parsed = urlparse(url.strip())
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+def check_url(url: str, *, local: bool = True) -> str:
+    """The URL a subscription posts to. It carries no user or password (they would show in every
+    list and log line; the signature authenticates a delivery). With local=False (the REST API,
+    unless DEALBOT_WEBHOOK_LOCAL is set) its host must be public: an API token must not make
+    dealbot post to this machine, the private network or a cloud's metadata address."""
+    try:
+        parsed = urlparse(url.strip())
+        host = parsed.hostname
+    except ValueError:  # an unclosed [ipv6
+        host = None
+    if not host or parsed.scheme not in ("http", "https"):
         raise WebhookError(f"'{url}' is not an http(s) URL, e.g. https://crm.example.com/hooks/dealbot")
+    if "@" in parsed.netloc:
+        raise WebhookError(f"'{url}' holds a user or password: leave them out, the signature authenticates "
+                           "each delivery")
+    if not local and not _public(host):
+        raise WebhookError(f"'{url}' is not a public address: a receiver on this machine or the private "
+                           "network is added by the operator (dealbot webhook add)")
     return url.strip()
+
+
+def _public(host: str) -> bool:
+    """Whether every address the host has is a public one (not loopback, private, link-local, …);
+    a host that has none is not."""
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return False
+    addresses = {ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos}
+    return bool(addresses) and all(
+        a.is_global and not a.is_multicast
+        and not (isinstance(a, ipaddress.IPv6Address) and a.ipv4_mapped and not a.ipv4_mapped.is_global)
+        for a in addresses)
 
 
 def add(wired: Wired, url: str, events: str, out: TextIO) -> int:

@@ -889,6 +889,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "邀请码为 12 位字母和数字，例如“加入 k7m2p9x4c3qa”。",
     },
     "arg.request": {"en": "the access request (R-3)", "zh": "加入申请编号（如 R-3）"},
+    "err.bad_request_id": {"en": "“{value}” is not an access request id; they look like R-3.",
+                           "zh": "“{value}”不是加入申请编号，编号形如 R-3。"},
     "err.assign_other_team": {
         "en": "No permission: {member} is not in your team. Work goes only to members of your team.",
         "zh": "无权限：{member} 不在您的团队，只能分配给本团队成员。",

@@ -654,6 +654,9 @@ def read_member(a: Args) -> c.Command:
         raise a.missing("member")
     words = [_MEMBER_ACTIONS.get(tok.text.casefold()) for tok in positional]
     if words[0] in ("approve", "ignore"):
+        if len(positional) == 2 and not _REQUEST_ID.match(positional[1].text) \
+                and re.fullmatch(r"r-?\d+", positional[1].text, re.IGNORECASE):
+            raise a.error("err.bad_request_id", value=positional[1].text[:40])  # too many digits
         if len(positional) != 2 or not (m := _REQUEST_ID.match(positional[1].text)):
             raise a.missing("request")
         return c.DecideAccess(int(m[1]), approve=words[0] == "approve", role=role, team=team)

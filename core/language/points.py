@@ -3,10 +3,11 @@ both languages, read into commands (core.language.commands)."""
 
 from __future__ import annotations
 
+import re
 from zoneinfo import ZoneInfo
 
 from core.language import commands as c
-from core.language.parser import _DEAL_ID, Args, _figures, fold
+from core.language.parser import Args, _figures, fold
 from core.language.periods import parse_period
 
 MAX_AWARD = 1000
@@ -105,6 +106,9 @@ def read_leaderboard(a: Args) -> c.Command:
     return _figures(a, c.ShowLeaderboard)
 
 
+_DEAL_LIKE = re.compile(r"^(?:d-?|#)\d+$", re.IGNORECASE)  # a deal id, however many digits
+
+
 def read_review(a: Args) -> c.Command:
     """`review [team] [closing]`, or the answer on a card: `review D-12 <answer> [date] [closing]`."""
     tokens = a.tokens
@@ -112,7 +116,7 @@ def read_review(a: Args) -> c.Command:
     closing = bool(words) and fold(words[-1]) in CLOSING_WORDS and not tokens[-1].quoted
     if closing:
         words = words[:-1]
-    if words and _DEAL_ID.match(words[0]):
+    if words and _DEAL_LIKE.match(words[0]):  # deal_id_of refuses one too long for any deal
         deal_id = a.deal_id_of(words[0])
         if len(words) < 2:
             raise a.missing("answer")

@@ -29,7 +29,7 @@ def add_task(cmd: c.AddTask, ctx: Context) -> Reply:
 
 def create_task(cmd: c.AddTask, ctx: Context) -> Task:
     """`task` (chat) and `POST /tasks` (the REST API): the task, audited."""
-    deal = load_deal(ctx, cmd.deal_id, change=True) if cmd.deal_id else None
+    deal = load_deal(ctx, cmd.deal_id, change=True) if cmd.deal_id is not None else None  # D-0: not found
     if cmd.assignee is None and deal is not None and deal.owner_id != ctx.actor.id:
         owner = ctx.uow.members.get(deal.owner_id)  # a manager's task on a deal goes to its owner
         assert owner is not None  # a deal's owner exists (a foreign key)

@@ -140,3 +140,63 @@ def test_a_query_value_out_of_range_is_said_in_chinese_too(world):
         for limit, said in ((-2, "limit must be at least 1"), ("two", "limit must be a whole number")):
             answer = server.client(crm).get("/deals", params={"limit": limit})
             assert said in _problem(answer, 422, "api.invalid")  # once "limit is at least 1"
+
+
+def test_a_task_on_deal_zero_is_not_found_not_a_task_without_a_deal(world):
+    """D-0 names no deal: it was read as the number 0, which the task use case took for no deal at
+    all, and stored a task on none (trial 2, 2026-12-07)."""
+    admin = make_token(world, "ops", "admin")
+    with served(world) as server:
+        api = server.client(admin)
+        before = _stored(world)
+        for ref in ("D-0", "0", "D-00"):
+            _problem(api.post("/tasks", json={"title": f"x {ref}", "deal": ref}), 404, "err.deal_not_found")
+        assert _stored(world) == before
+
+
+def test_if_match_takes_a_list_of_etags(world):
+    """If-Match is a list (RFC 9110 13.1.1): the write goes ahead when one of them is the deal's
+    ETag, or one is `*`; a weak tag never matches (strong comparison) (trial 2, 2026-12-07)."""
+    admin = make_token(world, "ops", "admin")
+    with served(world) as server:
+        api = server.client(admin)
+        tag = api.get("/deals/D-1").headers["etag"]
+        _problem(api.patch("/deals/D-1", json={"amount": "60k"}, headers={"If-Match": f"W/{tag}"}),
+                 412, "api.precondition")
+        _problem(api.patch("/deals/D-1", json={"amount": "60k"}, headers={"If-Match": '"a", "b"'}),
+                 412, "api.precondition")
+        done = api.patch("/deals/D-1", json={"amount": "60k"}, headers={"If-Match": f'"old", {tag}'})
+        assert done.status_code == 200, done.text
+        done = api.patch("/deals/D-1", json={"amount": "61k"}, headers={"If-Match": '"old",*'})
+        assert done.status_code == 200, done.text
+        assert api.get("/deals/D-1").json()["amount"] == "61000.00"
+
+
+def test_a_handle_may_be_written_with_its_at_sign(world):
+    """`owner` and `assignee` are handles as chat writes them, `@boss` or `boss`; `@@boss` was said
+    back, and `@boss` was unknown (trial 2, 2026-12-07). A handle longer than any is a 422."""
+    admin = make_token(world, "ops", "admin")
+    with served(world) as server:
+        api = server.client(admin)
+        made = api.post("/deals", json={"customer": "Zeta", "owner": "@boss"})
+        assert made.status_code == 201 and made.json()["owner"] == "boss", made.text
+        task = api.post("/tasks", json={"title": "call", "assignee": "@boss"})
+        assert task.status_code == 201 and task.json()["assignee"] == "boss", task.text
+        tag = made.headers["etag"]
+        moved = api.patch(f"/deals/{made.json()['id']}", json={"owner": "@ops"}, headers={"If-Match": tag})
+        assert moved.status_code == 200 and moved.json()["owner"] == "ops", moved.text
+        before = _stored(world)
+        _problem(api.post("/tasks", json={"title": "call", "assignee": "x" * 5000}), 422, "api.invalid")
+        assert _stored(world) == before
+
+
+def test_a_path_with_a_line_break_is_a_problem_too(world):
+    """`/deals/1%0Ax` fell past the API's route (its pattern's `.` stops at a line break) to the
+    server's plain-text 404 (trial 2, 2026-12-07)."""
+    admin = make_token(world, "ops", "admin")
+    with served(world) as server:
+        api = server.client(admin)
+        for path in ("/deals/1%0Ax", "/deals/1%0D%0ASet-Cookie:%20x=1", "/customers/%0A/contacts"):
+            answer = api.get(path)
+            assert answer.status_code == 404 and answer.headers["content-type"] == PROBLEM, path
+            assert "set-cookie" not in answer.headers

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from bot import webhooks
 from bot.cli_errors import CliError
 from core.chat.messages import Incoming
+from core.services.webhooks import WebhookError
 from storage import webhooks as store
 from storage.db import row_counts
 from storage.tables import outbox, webhook_deliveries
@@ -195,7 +196,7 @@ async def test_admins_manage_webhooks_through_the_api(wired):
     _say(wired, "me")  # the team exists
     admin = make_token(wired, "ops", "admin")
     receiver = await Receiver(clock=wired.bot.clock).start()
-    with served(wired) as server:
+    with served(wired, webhook_local=True) as server:  # the receiver is on 127.0.0.1
         api = server.client(admin)
         made = await asyncio.to_thread(api.post, "/webhooks", json={"url": receiver.url, "events": ["deal.created"]},
                                        headers={"Idempotency-Key": "hook-1"})
@@ -243,3 +244,42 @@ def webhooks_events_documented() -> set[str]:
 
     text = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text(encoding="utf-8")
     return set(re.findall(r"`([a-z]+\.[a-z_]+)`", text))
+
+
+# Found in the security trial (trial 2, 2026-12-07): an admin token subscribed
+# http://169.254.169.254/latest (a cloud's metadata service), http://127.0.0.1:<port>/ and
+# http://2130706433/ (127.0.0.1 as one number), so a token could make dealbot post into the network
+# it runs in and read from each delivery's status whether something answered there; and
+# https://user:pw@host/ kept its password in every list. Adding nothing is what counts.
+NOT_PUBLIC = ["http://127.0.0.1:9/hook", "http://localhost/hook", "http://[::1]/hook", "http://0.0.0.0/",
+              "http://2130706433/", "http://169.254.169.254/latest", "http://10.0.0.1/", "http://192.168.1.5/",
+              "http://[::ffff:127.0.0.1]/", "http://[fe80::1]/", "http://224.0.0.1/"]
+
+
+def test_a_token_cannot_subscribe_a_url_in_dealbots_own_network(wired):
+    from tests.api.server import make_token, served
+
+    _say(wired, "me")
+    admin = make_token(wired, "ops", "admin")
+    with served(wired) as server:
+        api = server.client(admin)
+        for url in NOT_PUBLIC:
+            refused = api.post("/webhooks", json={"url": url, "events": ["deal.created"]})
+            assert refused.status_code == 422 and "not a public address" in refused.json()["detail"], url
+        with_password = api.post("/webhooks", json={"url": "https://user:pw@8.8.8.8/h", "events": ["*"]})
+        assert with_password.status_code == 422 and "user or password" in with_password.json()["detail"]
+        assert store.listed(wired.engine) == []
+        made = api.post("/webhooks", json={"url": "https://8.8.8.8/hook", "events": ["*"]})  # not sent: no sender
+        assert made.status_code == 201, made.text
+    assert [h.url for h in store.listed(wired.engine)] == ["https://8.8.8.8/hook"]
+
+
+def test_the_operator_adds_a_local_receiver_but_never_a_password():
+    assert webhooks.check_url("http://127.0.0.1:9/hook") == "http://127.0.0.1:9/hook"
+    assert webhooks.check_url("http://127.0.0.1:9/hook", local=True)
+    with pytest.raises(WebhookError, match="user or password"):
+        webhooks.check_url("https://user:pw@127.0.0.1/hook")
+    with pytest.raises(WebhookError, match="user or password"):
+        webhooks.check_url("https://token@crm.example.com/hook")
+    with pytest.raises(WebhookError, match="not an http"):
+        webhooks.check_url("http://[::1/hook")

@@ -582,7 +582,7 @@ def test_api_permission_matrix(wired, row: ApiRow):
     world = World(wired).build()
     tokens = {name: make_token(wired, name, role, team, read_only=name == "api-ro")
               for name, role, team in set(API_TOKENS.values())}
-    with served(wired) as server:
+    with served(wired, webhook_local=True) as server:  # POST /webhooks names 127.0.0.1
         made = server.client(tokens["api-rep"]).post("/deals", json={"customer": "Foxtrot"})
         assert made.status_code == 201 and made.json()["id"] == "D-6", made.text
         import io

@@ -43,6 +43,8 @@ def test_parses(text, command):
     ("member approve", "err.missing_arg"), ("member approve D-3", "err.missing_arg"),
     ("member @alice fire", "err.extra_args"), ("invite east", "err.extra_args"),
     ("invite role:boss", "err.bad_role"),
+    # a number no request can have was "Missing the access request (R-3)" (trial 2, 2026-12-07)
+    ("member approve R-99999999999999999999999", "err.bad_request_id"), ("member ignore r1234567890", "err.bad_request_id"),
 ])
 def test_refuses(text, key):
     with pytest.raises(ParseError) as caught:

@@ -88,6 +88,8 @@ def test_points_and_slip_read_periods_and_dates():
     ("review D-3 commit now", "err.review_extra"),
     ("review D-3 slip", "err.missing_arg"),
     ("过单 D-3 延期 某天", "err.bad_date"),
+    # a deal id too long for any deal was read as a team's name (trial 2, 2026-12-07)
+    ("review D-99999999999999999999999 commit", "err.bad_deal_ref"),
 ])
 def test_bad_input_is_one_clear_message(text, key):
     with pytest.raises(ParseError) as caught:
