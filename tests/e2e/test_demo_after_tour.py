@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.test_first_start import REPO, dealbot, first_start_env
+from tests.e2e.test_readme_tour import NOW
 
 pytestmark = pytest.mark.slow
 
@@ -27,7 +28,9 @@ def commands(block: str) -> str:
 
 
 def test_demo_after_the_tour_has_its_own_database(tmp_path: Path):
-    env, cwd = first_start_env(tmp_path / "home"), tmp_path
+    # The demo is laid out backwards from now, to the minute: which open deal it names moves with
+    # the hour (D-152 or D-154 on 7 Dec 2026). The README names the one at the tour's moment.
+    env, cwd = first_start_env(tmp_path / "home", DEALBOT_FIXED_NOW=NOW), tmp_path
     tour, figures = readme_blocks()[:2]
     toured = dealbot(["console"], cwd, env, stdin=commands(tour))
     assert toured.returncode == 0 and "D-1" in toured.stdout, toured.stderr
