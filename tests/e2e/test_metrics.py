@@ -51,6 +51,19 @@ def queue_for_dingtalk(database_url: str) -> None:
         wired.engine.dispose()
 
 
+def without_quiet_hours(database_url: str) -> None:
+    """The bot runs on the wall clock: from 21:00 to 08:00 in Shanghai the commitment's DM would
+    wait for the morning (quiet hours), and this test is about metrics, not quiet hours."""
+    wired = build(Settings(_env_file=None, database_url=database_url), migrate=False)
+    try:
+        with wired.uow() as uow:
+            for team in uow.teams.list():
+                team.settings = {**(team.settings or {}), "quiet_hours": "00:00-00:00"}
+            uow.commit()
+    finally:
+        wired.engine.dispose()
+
+
 def parse(text: str) -> dict[tuple[str, tuple], float]:
     """Every sample: (name, sorted labels) -> value. The parser raises on anything malformed."""
     return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
@@ -63,6 +76,7 @@ def value(samples: dict, name: str, **labels: str) -> float:
 
 async def test_metrics_scraped_while_traffic_runs(database_url, tmp_path: Path):
     seed(database_url)  # alice's D-1 with CHATS linked Telegram groups
+    without_quiet_hours(database_url)
     queue_for_dingtalk(database_url)
     fake = await FakeTelegram(TOKEN).start()
     metrics_port, http_port = free_port(), free_port()
