@@ -53,9 +53,11 @@ def test_the_lock_goes_with_its_connection(pg_url: str, key: int):
     first, second = PgLeadership(pg_url, key=key), PgLeadership(pg_url, key=key)
     try:
         assert first.check()
-        # The server drops the leader's session (a restart, an admin, a network cut).
+        # The server drops the leader's session (a restart, an admin, a network cut). Without a
+        # timeout pg_terminate_backend only signals the backend, which may still hold the lock
+        # a moment later; with one (PostgreSQL 14+) it returns once the backend has gone.
         with psycopg.connect(_libpq(pg_url), autocommit=True) as admin:
-            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_locks "
+            admin.execute("SELECT pg_terminate_backend(pid, 10000) FROM pg_locks "
                           "WHERE locktype = 'advisory' AND ((classid::bigint << 32) | objid::bigint) = %s",
                           (key,))
         assert second.check()
