@@ -4,14 +4,12 @@ languages), and `dealbot run` with Slack, Telegram and DingTalk pointed at their
 
 from __future__ import annotations
 
-import asyncio
 import json
-import signal
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_run_three_platforms import PNG, platforms, start_dealbot_run, wait_for_line
+from tests.e2e.test_run_three_platforms import chart_on_every_platform, platforms
 
 pytestmark = pytest.mark.slow  # starts dealbot processes
 __all__ = ["platforms"]  # the fixture, used by name
@@ -59,28 +57,12 @@ def test_health_from_the_command_line(run_dealbot_forked):
 
 
 async def test_health_chart_arrives_as_a_picture_on_every_platform(platforms, database_url, tmp_path: Path):
-    process = await start_dealbot_run(platforms, database_url, tmp_path,
-                                      DEALBOT_FIXED_NOW="2026-03-10T10:00:00+08:00",
-                                      DEALBOT_ADMINS="slack:U1,telegram:1001,dingtalk:boss")
-    output: list[str] = []
-    slack, telegram, dingtalk = platforms.slack, platforms.telegram, platforms.dingtalk
-    try:
-        await wait_for_line(process.stdout, "dealbot running: slack, telegram, dingtalk", output, 60)
+    async def a_won_deal_with_its_score(platforms) -> None:
         assert "D-1" in await platforms.on_telegram("/new Beta Labs 80k close:2026-03-20")
         assert "D-1" in await platforms.on_telegram("/won D-1")
         assert "5/5" in await platforms.on_telegram("/csat D-1 5")
         board = await platforms.on_telegram("/health this week")
         assert "Satisfaction:" in board and "5/5" in board, board
-        await telegram.wait_for("sendPhoto", 1, timeout=30)
-        await platforms.on_slack("health this week")
-        await slack.wait_until(lambda: len(slack.shared) >= 1, timeout=30)
-        await platforms.on_dingtalk("健康度 本周")
-        await dingtalk.wait_for(lambda: len(dingtalk.pictures()) >= 1, timeout=30)
-        process.send_signal(signal.SIGTERM)
-        assert await asyncio.wait_for(process.wait(), 30) == 0
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-    assert telegram.photos[0].startswith(PNG) and slack.shared[0].content.startswith(PNG)
-    assert dingtalk.pictures()[0][1].startswith(PNG)
+
+    await chart_on_every_platform(platforms, database_url, tmp_path, a_won_deal_with_its_score,
+                                  ("/health this week", "health this week", "健康度 本周"))

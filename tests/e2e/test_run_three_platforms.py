@@ -188,6 +188,36 @@ async def test_one_deal_moved_from_slack_telegram_and_dingtalk(platforms, databa
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
+async def chart_on_every_platform(platforms: Platforms, database_url: str, tmp_path: Path, prepare,
+                                  commands: tuple[str, str, str]) -> None:
+    """`dealbot run` at a fixed moment, `prepare(platforms)` through Telegram (a deal, a target…),
+    then a command whose reply carries a chart, on Telegram, Slack and DingTalk in that order
+    (`commands`): each platform must receive a PNG, and the bot must stop cleanly."""
+    process = await start_dealbot_run(platforms, database_url, tmp_path,
+                                      DEALBOT_FIXED_NOW="2026-03-10T10:00:00+08:00",
+                                      DEALBOT_ADMINS="slack:U1,telegram:1001,dingtalk:boss")
+    output: list[str] = []
+    slack, telegram, dingtalk = platforms.slack, platforms.telegram, platforms.dingtalk
+    on_telegram, on_slack, on_dingtalk = commands
+    try:
+        await wait_for_line(process.stdout, "dealbot running: slack, telegram, dingtalk", output, 60)
+        await prepare(platforms)
+        await platforms.on_telegram(on_telegram)
+        await telegram.wait_for("sendPhoto", 1, timeout=30)
+        await platforms.on_slack(on_slack)
+        await slack.wait_until(lambda: len(slack.shared) >= 1, timeout=30)
+        await platforms.on_dingtalk(on_dingtalk)
+        await dingtalk.wait_for(lambda: len(dingtalk.pictures()) >= 1, timeout=30)
+        process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(process.wait(), 30) == 0
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert telegram.photos[0].startswith(PNG) and slack.shared[0].content.startswith(PNG)
+    assert dingtalk.pictures()[0][1].startswith(PNG)
+
+
 async def test_scorecard_funnel_and_forecast_arrive_as_pictures_on_every_platform(platforms, database_url,
                                                                                    tmp_path: Path):
     """Each figure asked in chat comes with its chart as a real picture upload: Slack's files

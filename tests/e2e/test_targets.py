@@ -3,14 +3,12 @@ DingTalk pointed at their fakes, where `targets` comes with its attainment chart
 
 from __future__ import annotations
 
-import asyncio
 import re
-import signal
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_run_three_platforms import PNG, platforms, start_dealbot_run, wait_for_line
+from tests.e2e.test_run_three_platforms import chart_on_every_platform, platforms
 
 pytestmark = pytest.mark.slow  # starts dealbot processes
 __all__ = ["platforms"]  # the fixture, used by name
@@ -43,30 +41,13 @@ def test_targets_in_the_console(run_dealbot_forked):
 
 
 async def test_targets_chart_arrives_as_a_picture_on_every_platform(platforms, database_url, tmp_path: Path):
-    process = await start_dealbot_run(platforms, database_url, tmp_path,
-                                      DEALBOT_FIXED_NOW="2026-03-10T10:00:00+08:00",
-                                      DEALBOT_ADMINS="slack:U1,telegram:1001,dingtalk:boss")
-    output: list[str] = []
-    slack, telegram, dingtalk = platforms.slack, platforms.telegram, platforms.dingtalk
-    try:
-        await wait_for_line(process.stdout, "dealbot running: slack, telegram, dingtalk", output, 60)
+    async def a_won_deal_and_a_target(platforms) -> None:
         assert "D-1" in await platforms.on_telegram("/new Beta Labs 80k close:2026-03-20")
         assert "D-1" in await platforms.on_telegram("/won D-1")
         me = await platforms.on_telegram("/me")
         handle = re.search(r"@([\w.\-]+)", me)[1]
         answer = await platforms.on_telegram(f"/target @{handle} 100k")
         assert f"Target set: @{handle}" in answer and "¥80,000 of ¥100,000 (80%)" in answer, answer
-        await platforms.on_telegram("/targets")
-        await telegram.wait_for("sendPhoto", 1, timeout=30)
-        await platforms.on_slack("targets")
-        await slack.wait_until(lambda: len(slack.shared) >= 1, timeout=30)
-        await platforms.on_dingtalk("目标列表")
-        await dingtalk.wait_for(lambda: len(dingtalk.pictures()) >= 1, timeout=30)
-        process.send_signal(signal.SIGTERM)
-        assert await asyncio.wait_for(process.wait(), 30) == 0
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-    assert telegram.photos[0].startswith(PNG) and slack.shared[0].content.startswith(PNG)
-    assert dingtalk.pictures()[0][1].startswith(PNG)
+
+    await chart_on_every_platform(platforms, database_url, tmp_path, a_won_deal_and_a_target,
+                                  ("/targets", "targets", "目标列表"))
